@@ -1,0 +1,69 @@
+"""One typed settings object, read from ``CIVHARM_*`` environment variables.
+
+Every setting is documented in ``docs/configuration.md``; a test fails when one
+is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATABASE = "civharm.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "CIVHARM_DATABASE_URL",
+        DEFAULT_DATABASE,
+        "Database: a SQLite file path, sqlite:///PATH, or postgres://USER:PASS@HOST:PORT/NAME. "
+        "The global option --db overrides it.",
+    ),
+    Setting(
+        "CIVHARM_SECRET_KEY_FILE",
+        "",
+        "File holding the secret key for sessions and signing. When unset, a key is made "
+        "for this process only, and sessions do not survive a restart.",
+    ),
+    Setting("CIVHARM_DEBUG", "false", "Show debug pages in the web app. Never on a public server."),
+    Setting(
+        "CIVHARM_ALLOWED_HOSTS",
+        "127.0.0.1,localhost",
+        "Comma-separated host names the web app answers to.",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    secret_key_file: Path | None
+    debug: bool
+    allowed_hosts: tuple[str, ...]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        source = os.environ if env is None else env
+
+        def value(name: str) -> str:
+            default = next(s.default for s in SETTINGS if s.env == name)
+            return source.get(name, "").strip() or default
+
+        key_file = value("CIVHARM_SECRET_KEY_FILE")
+        return cls(
+            database_url=value("CIVHARM_DATABASE_URL"),
+            secret_key_file=Path(key_file) if key_file else None,
+            debug=value("CIVHARM_DEBUG").lower() in ("1", "true", "yes"),
+            allowed_hosts=tuple(
+                h.strip() for h in value("CIVHARM_ALLOWED_HOSTS").split(",") if h.strip()
+            ),
+        )

@@ -1,0 +1,1 @@
+"""The one Django project behind civharm's store, web app and API."""

@@ -1,0 +1,5 @@
+"""URL routes. The web app adds its pages here."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""The store: Django models and migrations, on SQLite or PostgreSQL."""

@@ -1,0 +1,304 @@
+"""The record of an investigation: incidents, sources, claims, victims and verdicts.
+
+Enumerations come from :mod:`civharm.domain.vocabulary` so that the store, the
+file formats and the analysis code share one vocabulary.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from civharm.domain.casualties import casualty_columns, column_name
+from civharm.domain.vocabulary import (
+    BelligerentAssessment,
+    DamageClass,
+    DatePrecision,
+    Fate,
+    GeoPrecision,
+    Grade,
+    Involvement,
+    Sex,
+    SourceKind,
+    StrikeStatus,
+    StrikeType,
+)
+
+TERM = 32
+
+
+class Incident(models.Model):
+    """A moment in space and time where sources allege that civilians were harmed."""
+
+    code = models.CharField(max_length=32, unique=True)
+    previous_codes = models.JSONField(default=list, blank=True)
+    date_start = models.DateField()
+    date_end = models.DateField()
+    date_precision = models.CharField(max_length=TERM, choices=DatePrecision.choices())
+    local_time = models.TimeField(null=True, blank=True)
+    place = models.CharField(max_length=200)
+    place_ar = models.CharField(max_length=200, blank=True)
+    neighbourhood = models.CharField(max_length=200, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    geo_precision = models.CharField(
+        max_length=TERM, choices=GeoPrecision.choices(), blank=True
+    )
+    strike_type = models.CharField(
+        max_length=TERM, choices=StrikeType.choices(), default=StrikeType.UNKNOWN.value
+    )
+    infrastructure = models.JSONField(default=list, blank=True)
+    summary = models.TextField(blank=True)
+    summary_ar = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date_start", "code"]
+        indexes = [models.Index(fields=["date_start", "date_end"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_end__gte=models.F("date_start")),
+                name="incident_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(latitude__isnull=True, longitude__isnull=True)
+                    | models.Q(latitude__isnull=False, longitude__isnull=False)
+                ),
+                name="incident_coordinates_paired",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class EvidenceFile(models.Model):
+    """A file of evidence, addressed by the SHA-256 of its bytes."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    media_type = models.CharField(max_length=100, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class Source(models.Model):
+    """A document or testimony."""
+
+    key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=TERM, choices=SourceKind.choices())
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    url = models.TextField(blank=True)
+    original_text = models.TextField(blank=True)
+    translated_text = models.TextField(blank=True)
+    public = models.BooleanField(default=True)
+    evidence = models.ManyToManyField(EvidenceFile, blank=True, related_name="sources")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Witness(models.Model):
+    """A person interviewed. Only a pseudonymous code is stored in the clear.
+
+    Identity, contact and exact home location are held only as ciphertext; no
+    plain-text column for them exists.
+    """
+
+    code = models.CharField(max_length=32, unique=True)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="witnesses"
+    )
+    interview = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="witnesses"
+    )
+    identity_ciphertext = models.BinaryField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "witnesses"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Claim(models.Model):
+    """What one source says about one incident.
+
+    Holds a min and a max for each outcome (killed, injured) and category of
+    person; the columns are added below from the domain's casualty vocabulary.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="claims")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    belligerent_blamed = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["incident", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "source"], name="one_claim_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}/{self.source_id}"
+
+
+for _outcome, _category, _bound in casualty_columns():
+    Claim.add_to_class(
+        column_name(_outcome, _category, _bound),
+        models.PositiveIntegerField(null=True, blank=True),
+    )
+
+
+class Victim(models.Model):
+    """A named or described person killed or injured, as one list records them."""
+
+    key = models.CharField(max_length=100, unique=True)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="victims")
+    name = models.CharField(max_length=300, blank=True)
+    name_ar = models.CharField(max_length=300, blank=True)
+    sex = models.CharField(max_length=TERM, choices=Sex.choices(), default=Sex.UNKNOWN.value)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    relation = models.CharField(max_length=300, blank=True)
+    fate = models.CharField(max_length=TERM, choices=Fate.choices(), default=Fate.KILLED.value)
+    date_of_death = models.DateField(null=True, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="victims")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["incident", "key"]
+
+    def __str__(self) -> str:
+        return self.name or self.name_ar or self.key
+
+
+class BelligerentInvolvement(models.Model):
+    """One belligerent's part in one incident, and its own verdict on the allegation."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="involvements")
+    belligerent = models.CharField(max_length=200)
+    involvement = models.CharField(
+        max_length=TERM, choices=Involvement.choices(), default=Involvement.SUSPECTED.value
+    )
+    assessment = models.CharField(
+        max_length=TERM,
+        choices=BelligerentAssessment.choices(),
+        default=BelligerentAssessment.NOT_YET_ASSESSED.value,
+    )
+    deaths_conceded_min = models.PositiveIntegerField(null=True, blank=True)
+    deaths_conceded_max = models.PositiveIntegerField(null=True, blank=True)
+    injuries_conceded_min = models.PositiveIntegerField(null=True, blank=True)
+    injuries_conceded_max = models.PositiveIntegerField(null=True, blank=True)
+    mgrs = models.CharField(max_length=32, blank=True)
+    mgrs_accuracy_m = models.PositiveIntegerField(null=True, blank=True)
+    statement = models.TextField(blank=True)
+    assessed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["incident", "belligerent"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "belligerent"], name="one_verdict_per_belligerent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.belligerent} on {self.incident_id}"
+
+
+class Assessment(models.Model):
+    """A grade and strike status given to an incident. Rows are never edited: the
+    latest is current, and the rest are its history."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="assessments")
+    grade = models.CharField(max_length=TERM, choices=Grade.choices())
+    strike_status = models.CharField(max_length=TERM, choices=StrikeStatus.choices(), blank=True)
+    reason = models.TextField()
+    assessed_by = models.CharField(max_length=150)
+    assessed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["incident", "-assessed_at", "-id"]
+        get_latest_by = ["assessed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.grade}"
+
+
+class DeclaredStrike(models.Model):
+    """One place line of a belligerent's strike release."""
+
+    key = models.CharField(max_length=64, unique=True)
+    date = models.DateField(db_index=True)
+    country = models.CharField(max_length=100, blank=True)
+    place = models.CharField(max_length=200)
+    place_id = models.CharField(max_length=100, blank=True)
+    strikes = models.PositiveIntegerField(null=True, blank=True)
+    engagements = models.PositiveIntegerField(null=True, blank=True)
+    tactical_units = models.PositiveIntegerField(null=True, blank=True)
+    destroyed = models.JSONField(default=dict, blank=True)
+    belligerent = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "place"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.place}"
+
+
+class DamageObservation(models.Model):
+    """A building or site seen on imagery at a date: one row per site per date."""
+
+    site = models.CharField(max_length=100)
+    product = models.CharField(max_length=100, blank=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    observed_on = models.DateField()
+    damage_class = models.CharField(max_length=TERM, choices=DamageClass.choices())
+
+    class Meta:
+        ordering = ["site", "observed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "observed_on", "product"], name="one_observation_per_site_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.observed_on}: {self.damage_class}"
+
+
+class ImportBatch(models.Model):
+    """One file brought in: what it was (by SHA-256), when, and what it changed."""
+
+    sha256 = models.CharField(max_length=64, db_index=True)
+    file_name = models.CharField(max_length=255)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+
+class DatabaseFlag(models.Model):
+    """Facts about the database as a whole, such as whether it holds simulated data."""
+
+    name = models.CharField(max_length=64, unique=True)
+    value = models.CharField(max_length=200)
