@@ -1,0 +1,1 @@
+"""The ``civharm`` command: parse input, call services, render output."""

@@ -1,0 +1,149 @@
+"""Add, list and show records one at a time, through the same validation as imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from civharm.domain.casualties import Range
+from civharm.domain.vocabulary import Grade
+from civharm.ingest.problems import Origin
+from civharm.ingest.reader import Located
+from civharm.ingest.schemas import SCHEMAS, RowReader
+from civharm.ingest.tabular import Row
+from civharm.services import mapping
+from civharm.services.errors import ImportRejected, NotFound, UserError
+from civharm.services.figures import civilian_deaths_by_incident, current_grades
+from civharm.services.importing import store_records
+from civharm.store import models
+
+_ORIGIN = Origin("command line", 1, unit="entry")
+
+EXISTS = {
+    "incidents": lambda r: models.Incident.objects.filter(code=r.code).exists(),
+    "sources": lambda r: models.Source.objects.filter(key=r.key).exists(),
+    "claims": lambda r: models.Claim.objects.filter(
+        incident__code=r.incident_code, source__key=r.source_key).exists(),
+    "victims": lambda r: models.Victim.objects.filter(key=r.key).exists(),
+    "verdicts": lambda r: models.BelligerentInvolvement.objects.filter(
+        incident__code=r.incident_code, belligerent=r.belligerent).exists(),
+}
+
+
+def add(kind: str, cells: dict[str, str]) -> Any:
+    """Validate one record given as import-format cells and store it. Returns the record."""
+    schema, build = SCHEMAS[kind]
+    problems: list[Any] = []
+    reader = RowReader(Row(_ORIGIN, {k: v for k, v in cells.items() if v}), schema, problems)
+    record = build(reader)
+    if problems or record is None:
+        raise UserError("; ".join(
+            f"--{p.column.replace('_', '-')}: {p.reason}" if p.column else p.reason
+            for p in problems))
+    if EXISTS[kind](record):
+        raise UserError(f"that {kind[:-1]} already exists; nothing was changed")
+    try:
+        store_records({kind: [Located(record, _ORIGIN)]})
+    except ImportRejected as err:
+        raise UserError("; ".join(p.reason for p in err.problems)) from None
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentLine:
+    code: str
+    date: str
+    place: str
+    place_ar: str
+    grade: str
+    civilians_killed: Range | None
+    claims: int
+    victims: int
+
+
+def incident_lines(limit: int | None = None) -> list[IncidentLine]:
+    from django.db.models import Count
+
+    grades = current_grades()
+    deaths = civilian_deaths_by_incident()
+    query = models.Incident.objects.annotate(
+        n_claims=Count("claims", distinct=True), n_victims=Count("victims", distinct=True)
+    )
+    if limit:
+        query = query[:limit]
+    return [
+        IncidentLine(
+            code=i.code,
+            date=str(mapping.window_of(i)),
+            place=i.place,
+            place_ar=i.place_ar,
+            grade=grades.get(i.pk, ""),
+            civilians_killed=deaths.get(i.pk),
+            claims=i.n_claims,
+            victims=i.n_victims,
+        )
+        for i in query
+    ]
+
+
+def incident_detail(code: str) -> dict[str, Any]:
+    """Everything the record holds on one incident, public and internal, but no witness identity."""
+    incident = models.Incident.objects.filter(code=code).first()
+    if incident is None:
+        raise NotFound(f"no incident with code {code!r}")
+    assessments = list(incident.assessments.order_by("-assessed_at", "-id"))
+    current = assessments[0] if assessments else None
+    claims = [
+        mapping.claim_row(c, code, c.source.key)
+        for c in incident.claims.select_related("source").order_by("source__key")
+    ]
+    victims = [
+        mapping.victim_row(v, code, sorted(s.key for s in v.sources.all()))
+        for v in incident.victims.prefetch_related("sources")
+    ]
+    verdicts = [mapping.verdict_row(v, code) for v in incident.involvements.all()]
+    history = [
+        {
+            "grade": a.grade,
+            "definition": Grade(a.grade).definition,
+            "strike_status": a.strike_status,
+            "reason": a.reason,
+            "assessed_by": a.assessed_by,
+            "assessed_at": a.assessed_at.isoformat(timespec="seconds"),
+        }
+        for a in assessments
+    ]
+    deaths = civilian_deaths_by_incident().get(incident.pk)
+    return {
+        "incident": mapping.incident_row(incident, current),
+        "civilians_killed": None if deaths is None else {"min": deaths.low, "max": deaths.high},
+        "claims": claims,
+        "victims": victims,
+        "verdicts": verdicts,
+        "assessments": history,
+        "witnesses": incident.witnesses.count(),
+    }
+
+
+def claim_lines(incident: str | None = None) -> list[dict[str, Any]]:
+    query = models.Claim.objects.select_related("incident", "source")
+    if incident:
+        query = query.filter(incident__code=incident)
+    return [mapping.claim_row(c, c.incident.code, c.source.key) for c in query]
+
+
+def source_lines() -> list[dict[str, Any]]:
+    return [
+        mapping.source_row(s, sorted(e.sha256 for e in s.evidence.all()))
+        for s in models.Source.objects.prefetch_related("evidence")
+    ]
+
+
+def victim_lines(incident: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    query = models.Victim.objects.select_related("incident").prefetch_related("sources")
+    if incident:
+        query = query.filter(incident__code=incident)
+    if limit:
+        query = query[:limit]
+    return [mapping.victim_row(v, v.incident.code, sorted(s.key for s in v.sources.all()))
+            for v in query]
