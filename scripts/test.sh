@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole suite: lint, types, then the same tests on SQLite and on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${VENV:-.venv}"
+
+echo "== ruff"
+"$VENV/bin/ruff" check src tests benchmarks
+echo "== mypy (strict on the pure layers)"
+"$VENV/bin/mypy"
+
+echo "== pytest on SQLite"
+CIVHARM_TEST_BACKEND=sqlite "$VENV/bin/pytest" "$@"
+
+echo "== pytest on PostgreSQL"
+trap 'scripts/pg-test.sh stop' EXIT
+url="$(scripts/pg-test.sh start)"
+CIVHARM_TEST_BACKEND=postgresql CIVHARM_TEST_DATABASE_URL="$url" "$VENV/bin/pytest" "$@"
