@@ -7,7 +7,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from civharm.domain.casualties import Casualties, Range, casualty_columns, column_name
+from civharm.domain.casualties import (
+    CATEGORIES,
+    OUTCOMES,
+    Casualties,
+    Range,
+    casualty_columns,
+    column_name,
+)
 from civharm.domain.records import (
     ClaimRecord,
     DeclaredStrikeRecord,
@@ -205,19 +212,18 @@ class RowReader:
             self.problem(high, str(err))
             return None
 
-    def casualties(self, prefix: str = "") -> Casualties:
-        values = {
-            column_name(o, c, b): self.get(prefix + column_name(o, c, b))
-            for o, c, b in casualty_columns()
-        }
-        try:
-            found = Casualties.from_columns(values)
-        except ValueError as err:
-            self.problem(None, str(err))
-            return Casualties()
-        for reason in found.problems():
+    def casualties(self) -> Casualties:
+        ranges: dict[tuple[str, str], Range] = {}
+        for outcome in OUTCOMES:
+            for category in CATEGORIES:
+                found = self.range(column_name(outcome, category, "min"),
+                                   column_name(outcome, category, "max"))
+                if found is not None:
+                    ranges[(outcome, category)] = found
+        casualties = Casualties(ranges)
+        for reason in casualties.problems():
             self.problem(None, reason)
-        return found
+        return casualties
 
 
 def resolve_column(column: str, schema: Mapping[str, Column]) -> str | None:

@@ -61,6 +61,8 @@ def import_files(
         problems.extend(found.problems)
     progress("reading", len(paths), len(paths))
     merged = _merge(parsed, problems)
+    # References are checked even when rows failed, so one pass reports every problem.
+    problems.extend(_check_references(merged))
     if problems:
         raise ImportRejected(problems)
     report = ImportReport(files=[p.display for p in parsed], rows=sum(p.rows for p in parsed))
