@@ -40,11 +40,11 @@ def new_database(tmp_path: Path) -> Iterator[Callable[[], str]]:
     made: list[str] = []
 
     def make() -> str:
+        name = f"civharm_t_{uuid.uuid4().hex[:12]}"
         if BACKEND == "sqlite":
-            return str(tmp_path / f"fresh-{len(made) + 1}.db")
+            return str(tmp_path / f"{name}.db")
         import psycopg
 
-        name = f"civharm_t_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(SERVER_URL, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         made.append(name)

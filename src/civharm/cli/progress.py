@@ -19,6 +19,17 @@ def progress_bar() -> Iterator[ProgressCallback]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
+    if not err.is_terminal:
+        # Logs and scripts get one line as each stage starts instead of a live bar.
+        started: set[str] = set()
+
+        def announce(stage: str, done: int, total: int) -> None:
+            if stage not in started:
+                started.add(stage)
+                err.print(f"{stage} {total:,} {'files' if stage == 'reading' else 'records'}…")
+
+        yield announce
+        return
     with Progress(*columns, console=err, transient=True) as bar:
         tasks: dict[str, int] = {}
 
