@@ -34,7 +34,12 @@ SETTINGS: tuple[Setting, ...] = (
         "File holding the secret key for sessions and signing. When unset, a key is made "
         "for this process only, and sessions do not survive a restart.",
     ),
-    Setting("CIVHARM_DEBUG", "false", "Show debug pages in the web app. Never on a public server."),
+    Setting(
+        "CIVHARM_DEBUG",
+        "false",
+        "Show debug pages in the web app, and full tracebacks in the CLI. Never on a public "
+        "server.",
+    ),
     Setting(
         "CIVHARM_ALLOWED_HOSTS",
         "127.0.0.1,localhost",
