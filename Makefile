@@ -30,6 +30,7 @@ lint: install
 
 docs: install
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md
+	$(BIN)/python scripts/formats_reference.py --write
 
 lock: install
 	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' | sed '1i # Exact versions for make install. Regenerate with: make lock' > requirements.lock
