@@ -29,7 +29,7 @@ start() {
   stop quiet
   mkdir -p "$STATE_DIR"
   data="$(mktemp -d /tmp/civharm-pgtest.XXXXXX)"
-  echo "$data" > "$STATE_DIR/data_dir"
+  echo "$data" > "$STATE_DIR/$PORT.data_dir"
   if [ "$(id -u)" = 0 ]; then chown postgres: "$data"; fi
   as_owner "$bin/initdb" -D "$data" -U civharm -A trust -E UTF8 --locale=C.UTF-8 >"$data.log" 2>&1 \
     || { cat "$data.log" >&2; exit 1; }
@@ -42,14 +42,14 @@ start() {
 
 stop() {
   local bin data
-  [ -f "$STATE_DIR/data_dir" ] || { [ "${1:-}" = quiet ] || echo "no test server running"; return 0; }
-  data="$(cat "$STATE_DIR/data_dir")"
+  [ -f "$STATE_DIR/$PORT.data_dir" ] || { [ "${1:-}" = quiet ] || echo "no test server running"; return 0; }
+  data="$(cat "$STATE_DIR/$PORT.data_dir")"
   bin="$(pg_bin)"
   if [ -d "$data" ]; then
     as_owner "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
     rm -rf "$data" "$data.log"
   fi
-  rm -f "$STATE_DIR/data_dir"
+  rm -f "$STATE_DIR/$PORT.data_dir"
 }
 
 case "${1:-}" in
