@@ -16,7 +16,7 @@ claim_app = typer.Typer(help="Add and list claims: what one source says of one i
 source_app = typer.Typer(help="Add and list sources.", no_args_is_help=True)
 victim_app = typer.Typer(help="Add and list victims.", no_args_is_help=True)
 
-def _opt(*names: str, help: str = "") -> typer.models.OptionInfo:  # noqa: A002
+def _opt(*names: str, help: str = "") -> typer.models.OptionInfo:
     return typer.Option(*names, help=help, show_default=False)
 
 

@@ -124,7 +124,14 @@ def targets(raw: str) -> tuple[tuple[str, int], ...]:
 
 
 def vocabulary(kind: type[V]) -> Callable[[str], V]:
+    # Most cells hold a term exactly as it is stored: look those up before the forgiving
+    # parse. Only terms that the parse itself reads back as themselves are listed.
+    exact: dict[str, V] = {m.value: m for m in kind if kind.parse(m.value) is m}
+
     def parse(raw: str) -> V:
+        found = exact.get(raw)
+        if found is not None:
+            return found
         return kind.parse(raw)  # type: ignore[return-value]
 
     parse.__name__ = kind.__name__

@@ -106,21 +106,22 @@ def _parse_table(parsed: ParsedFile, table: Table, kind: str | None) -> None:
                     parsed.add(found_kind, record, row.origin)
         return
     schema, build = SCHEMAS[kind]
+    resolved = {column: resolve_column(column, schema) for column in table.columns}
     for column in table.columns:
-        if resolve_column(column, schema) is None:
+        if resolved[column] is None:
             parsed.problems.append(
                 Problem(table.file, header_line, column,
                         f"unknown column for {kind}{_suggest(column, schema)}")
             )
     if header_line is not None:
+        present = set(resolved.values())
         for name, spec in schema.items():
-            present = {resolve_column(c, schema) for c in table.columns}
             if spec.required and name not in present:
                 parsed.problems.append(
                     Problem(table.file, header_line, name, f"required column missing for {kind}")
                 )
     for row in table.rows:
-        reader = RowReader(row, schema, parsed.problems)
+        reader = RowReader(row, schema, parsed.problems, resolved)
         record = build(reader)
         if record is not None and not reader.failed:
             parsed.add(kind, record, row.origin)
@@ -139,8 +140,10 @@ def _check_unique_keys(parsed: ParsedFile) -> None:
             for item in located:
                 earlier = unique.get(record_key(item.record))
                 if earlier is not None and earlier.record != item.record:
-                    parsed.problems.append(Problem.at(item.origin, "source_id",
-                                           f"source {item.record.key!r} is already on {earlier.origin.unit} {earlier.origin.line} with other values"))
+                    where = f"{earlier.origin.unit} {earlier.origin.line}"
+                    parsed.problems.append(Problem.at(
+                        item.origin, "source_id",
+                        f"source {item.record.key!r} is already on {where} with other values"))
                 unique.setdefault(record_key(item.record), item)
             parsed.records[kind] = list(unique.values())
             continue

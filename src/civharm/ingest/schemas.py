@@ -35,7 +35,7 @@ from civharm.domain.vocabulary import (
     StrikeType,
 )
 from civharm.ingest import cells
-from civharm.ingest.problems import Origin, Problem
+from civharm.ingest.problems import Problem
 from civharm.ingest.tabular import Row
 
 Record = (
@@ -174,27 +174,41 @@ DECLARED_STRIKE_COLUMNS = _columns(
 
 
 class RowReader:
-    """Parse the cells of one row against a schema, collecting every problem."""
+    """Parse the cells of one row against a schema, collecting every problem.
 
-    def __init__(self, row: Row, schema: Mapping[str, Column], problems: list[Problem]):
+    ``columns`` may map the row's column names to the schema's (``None`` for a column
+    the schema lacks), so that a table resolves its header once rather than on every row;
+    a column it does not name is resolved here.
+    """
+
+    def __init__(
+        self,
+        row: Row,
+        schema: Mapping[str, Column],
+        problems: list[Problem],
+        columns: Mapping[str, str | None] | None = None,
+    ):
         self.origin = row.origin
         self.problems = problems
         self._schema = schema
-        self._raw: dict[str, str] = {}
+        raw: dict[str, str] = {}
+        known = columns or {}
         for column, value in row.cells.items():
-            canonical = resolve_column(column, schema)
+            canonical = known[column] if column in known else resolve_column(column, schema)
             if canonical is not None and value.strip():
-                self._raw[canonical] = value
-        self._parsed: dict[str, Any] = {}
+                raw[canonical] = value
+        self._raw = raw
+        parsed: dict[str, Any] = {}
+        self._parsed = parsed
         self.failed = False
         for name, spec in schema.items():
-            raw = self._raw.get(name)
-            if raw is None:
+            cell = raw.get(name)
+            if cell is None:
                 if spec.required:
                     self.problem(name, "is required but empty")
                 continue
             try:
-                self._parsed[name] = spec.parse(raw)
+                parsed[name] = spec.parse(cell)
             except ValueError as err:
                 self.problem(name, str(err))
 

@@ -69,7 +69,7 @@ def public_tables() -> dict[str, list[dict[str, Any]]]:
 def _atomic_file(path: Path) -> Iterator[IO[str]]:
     """Write beside the target and rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then renamed)
         "w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.",
         delete=False,
     )

@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.db.models import Q
 
 from civharm.domain.casualties import Range, incident_range
-from civharm.domain.figures import Concession, HeadlineFigures, IncidentTally, headline_figures, location_key
+from civharm.domain.figures import (
+    Concession,
+    HeadlineFigures,
+    IncidentTally,
+    headline_figures,
+    location_key,
+)
 from civharm.domain.vocabulary import Fate, Grade, SourceKind
 from civharm.services.flags import is_simulated
 from civharm.store import models

@@ -16,7 +16,7 @@ from civharm.ingest.reader import Located, ParsedFile
 from civharm.services import mapping
 from civharm.services.errors import ImportRejected
 from civharm.services.progress import Progress, silent
-from civharm.services.upsert import upsert
+from civharm.services.upsert import insert_rows, upsert
 from civharm.store import models
 
 ORDER = ("incidents", "sources", "claims", "victims", "verdicts", "declared_strikes")
@@ -267,13 +267,18 @@ def _link_victim_sources(
     """Make each victim's sources exactly those the file names."""
     through = models.Victim.sources.through
     wanted = {(victim_ids[v.key], source_ids[k]) for v in victims for k in v.source_keys}
-    ids = [victim_ids[v.key] for v in victims]
+    ids = sorted({victim_ids[v.key] for v in victims})
+    members = set(ids)
     have: set[tuple[int, int]] = set()
+    # Ask for ranges of ids rather than lists of them: a list of thousands of ids costs
+    # more to build into SQL than reading the few other victims' links in the range.
     for start in range(0, len(ids), 5000):
-        have |= set(through.objects.filter(victim_id__in=ids[start:start + 5000])
-                    .values_list("victim_id", "source_id"))
+        chunk = ids[start:start + 5000]
+        in_range = through.objects.filter(victim_id__gte=chunk[0], victim_id__lte=chunk[-1])
+        have.update(
+            pair for pair in in_range.values_list("victim_id", "source_id") if pair[0] in members
+        )
     stale = have - wanted
     for victim_id, source_id in stale:
         through.objects.filter(victim_id=victim_id, source_id=source_id).delete()
-    through.objects.bulk_create(
-        [through(victim_id=v, source_id=s) for v, s in sorted(wanted - have)], batch_size=1000)
+    insert_rows(through, [{"victim_id": v, "source_id": s} for v, s in sorted(wanted - have)])

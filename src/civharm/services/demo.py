@@ -1,0 +1,173 @@
+"""The demo: a simulated campaign, imported into a fresh database marked simulated.
+
+The demo never touches real data: it refuses to overwrite a database that is not
+marked simulated, or a folder the simulator did not write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from civharm import simulation
+from civharm.services import database
+from civharm.services.errors import UserError
+from civharm.services.progress import Progress, silent
+from civharm.simulation.evaluation import StageScore, evaluate, load_truth
+from civharm.site.databases import DatabaseURLError, database_config, describe
+
+if TYPE_CHECKING:
+    from civharm.services.importing import ImportReport
+
+DEFAULT_DATABASE = "civharm-demo.db"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    database: str
+    data_dir: Path
+    scenario: simulation.Scenario
+    report: ImportReport
+    figures: dict[str, object]
+
+
+def demo_database(db: str | None) -> str:
+    """The demo's own database unless one is named: never $CIVHARM_DATABASE_URL's."""
+    return db or DEFAULT_DATABASE
+
+
+def data_dir_for(db: str) -> Path:
+    """Where the demo's generated files go: beside a SQLite file, else in this folder."""
+    try:
+        config = database_config(db)
+    except DatabaseURLError as err:
+        raise UserError(f"cannot use database {db!r}: {err}") from None
+    if config["ENGINE"].endswith("sqlite3"):
+        path = Path(config["NAME"])
+        return path.with_name(_folder_name(path.stem))
+    return Path.cwd() / _folder_name(str(config["NAME"]))
+
+
+def _folder_name(stem: str) -> str:
+    """``civharm-demo`` gives ``civharm-demo-data``; ``other`` gives ``other-demo-data``."""
+    return f"{stem}-data" if stem.endswith("demo") else f"{stem}-demo-data"
+
+
+def _current() -> str:
+    from django.db import connections
+
+    return describe(connections["default"].settings_dict)
+
+
+def _holds_only_simulated_data() -> bool:
+    """True for an empty database or one marked simulated; False for anything else."""
+    from django.db import DatabaseError, connection
+
+    from civharm.services.flags import is_simulated
+    from civharm.store import models
+
+    try:
+        tables = connection.introspection.table_names()
+        if not tables:
+            return True
+        if models.DatabaseFlag._meta.db_table not in tables:
+            return False
+        return is_simulated()
+    except DatabaseError:
+        return False
+
+
+def _check_replaceable(url: str) -> None:
+    """Refuse, before anything is written, to replace a database holding real data."""
+    from django.db import connections
+
+    database.configure(url)
+    config = connections["default"].settings_dict
+    if config["ENGINE"].endswith("sqlite3") and not Path(config["NAME"]).exists():
+        return
+    if not _holds_only_simulated_data():
+        connections.close_all()
+        raise UserError(
+            f"{_current()} holds data that is not marked simulated; the demo "
+            "will not overwrite it. Name another database with --db.")
+
+
+def _replace(url: str) -> None:
+    """Make the demo database new and empty, on the newest schema."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    config = connections["default"].settings_dict
+    connections.close_all()
+    if config["ENGINE"].endswith("sqlite3"):
+        path = Path(config["NAME"])
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        database.initialise()
+        return
+    database.initialise()
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float = 1.0,
+             progress: Progress = silent, generation_progress: Progress = silent
+             ) -> DemoResult:
+    """Generate a campaign, build a fresh simulated database from it, and return its figures.
+
+    ``generation_progress`` hears of the simulation, ``progress`` of the import.
+    """
+    url = demo_database(db)
+    data_dir = data_dir_for(url)
+    _check_replaceable(url)
+    from civharm.services.figures import stats_json
+    from civharm.services.flags import mark_simulated
+    from civharm.services.importing import import_files
+
+    try:
+        scenario = simulation.generate(data_dir, seed=seed, scale=scale,
+                                       progress=generation_progress)
+    except simulation.ScenarioError as err:
+        raise UserError(str(err)) from None
+    _replace(url)
+    # Marked before the import, so that a failed import leaves a database the demo may reuse.
+    mark_simulated()
+    report = import_files(scenario.importable(), progress=progress)
+    return DemoResult(
+        database=_current(),
+        data_dir=data_dir,
+        scenario=scenario,
+        report=report,
+        figures=stats_json(),
+    )
+
+
+def generate(out_dir: Path, seed: int = simulation.DEFAULT_SEED, scale: float = 1.0,
+             progress: Progress = silent) -> simulation.Scenario:
+    try:
+        return simulation.generate(out_dir, seed=seed, scale=scale, progress=progress)
+    except simulation.ScenarioError as err:
+        raise UserError(str(err)) from None
+
+
+def evaluate_demo(db: str | None, data_dir: Path | None = None) -> list[StageScore]:
+    """Score the demo database against the truth of the campaign it was built from."""
+    url = demo_database(db)
+    folder = data_dir or data_dir_for(url)
+    try:
+        truth = load_truth(folder)
+    except (OSError, ValueError, KeyError) as err:
+        raise UserError(f"cannot read the truth in {folder}: {err}") from None
+    database.configure(url)
+    database.require_ready()
+    from civharm.services.figures import stats_json
+    from civharm.services.flags import is_simulated
+    from civharm.store import models
+
+    if not is_simulated():
+        raise UserError("this database is not marked simulated; evaluate scores only a demo "
+                        "database against its simulated truth")
+    codes = models.Incident.objects.values_list("code", flat=True)
+    return evaluate(truth, stats_json(), codes)
+
+
