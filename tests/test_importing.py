@@ -146,3 +146,35 @@ def test_references_resolve_against_the_database(files: dict[str, Path]) -> None
     import_files([files["incidents"], files["sources"]])
     report = import_files([files["claims"]])
     assert report.counts["claims"]["created"] == 3
+
+
+SHEET = {"code": "RQ0100", "date": "2017-08-20", "place": "al-Badu", "source": "S1",
+         "civilian_deaths_min": "5", "civilian_deaths_max": "9",
+         "belligerent_1_name": "US-led Coalition", "belligerent_1_assessment": "credible"}
+
+
+def test_a_sheet_never_overwrites_a_real_source(files: dict[str, Path], tmp_path: Path) -> None:
+    import_files([files["sources"]])
+    sheet = write(tmp_path / "airwars-incidents.csv", [SHEET])
+    report = import_files([sheet])
+    assert "sources" not in report.counts
+    assert models.Source.objects.get(key="S1").title == "Local news"
+    assert models.Claim.objects.get(incident__code="RQ0100").source.key == "S1"
+
+
+def test_a_sheet_creates_its_own_source_when_missing(tmp_path: Path) -> None:
+    sheet = write(tmp_path / "sheet.csv", [{**SHEET, "source": ""}])
+    import_files([sheet])
+    assert models.Source.objects.get(key="airwars-sheet").kind == "ngo_report"
+    again = import_files([sheet])
+    assert again.changed == 0
+
+
+def test_sheet_block_problems_name_their_block(tmp_path: Path) -> None:
+    bad = {**SHEET, "belligerent_1_deaths_conceded_min": "5",
+           "belligerent_1_deaths_conceded_max": "2"}
+    with pytest.raises(ImportRejected) as caught:
+        import_files([write(tmp_path / "sheet.csv", [bad])])
+    assert [(p.line, p.column) for p in caught.value.problems] == [
+        (2, "belligerent_1_deaths_conceded_max")]
+    assert models.Incident.objects.count() == 0

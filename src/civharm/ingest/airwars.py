@@ -62,7 +62,11 @@ def unknown_columns(columns: Iterable[str]) -> list[str]:
 
 
 def read_airwars_row(row: Row, problems: list[Problem]) -> dict[str, list[Any]]:
-    """One sheet row as an incident, a claim from the sheet, and one verdict per belligerent."""
+    """One sheet row as an incident, a claim from the sheet, and one verdict per belligerent.
+
+    The sheet's own source is returned under ``sheet_sources``: the importer creates it
+    only when no source with that key exists, so a sheet never overwrites a real source.
+    """
     reader = RowReader(row, AIRWARS_COLUMNS, problems)
     incident = incident_from(reader)
     casualties = reader.casualties()
@@ -72,28 +76,30 @@ def read_airwars_row(row: Row, problems: list[Problem]) -> dict[str, list[Any]]:
         if block:
             field = _BLOCK_ALIASES.get(block.group(2), block.group(2))
             blocks.setdefault(int(block.group(1)), {})[field] = value
-    found: dict[str, list[Any]] = {"incidents": [], "claims": [], "verdicts": [], "sources": []}
-    if incident is None or reader.failed:
-        return found
-    found["incidents"].append(incident)
-    source_key = reader.get("source") or SHEET_SOURCE_KEY
-    if casualties.ranges:
-        found["claims"].append(ClaimRecord(incident.code, source_key, casualties))
-        found["sources"].append(sheet_source(source_key))
+    verdicts: list[VerdictRecord] = []
+    blocks_failed = False
     for number in sorted(blocks):
         cells = blocks[number]
         if not any(v.strip() for v in cells.values()):
             continue
-        cells = {f"{k}": v for k, v in cells.items()}
-        cells["incident"] = incident.code
-        block_reader = RowReader(Row(row.origin, cells), VERDICT_COLUMNS, [])
-        for problem in block_reader.problems:
-            column = problem.column or ""
-            problems.append(
-                Problem.at(row.origin, f"belligerent_{number}_{column}".rstrip("_"), problem.reason)
-            )
-        block_reader.problems = problems
-        verdict: VerdictRecord | None = verdict_from(block_reader)
-        if verdict is not None and not block_reader.failed:
-            found["verdicts"].append(verdict)
+        cells = {**cells, "incident": incident.code if incident else "?"}
+        block_problems: list[Problem] = []
+        verdict = verdict_from(RowReader(Row(row.origin, cells), VERDICT_COLUMNS, block_problems))
+        for problem in block_problems:
+            column = f"belligerent_{number}_{problem.column}" if problem.column else None
+            problems.append(Problem.at(row.origin, column, problem.reason))
+        if verdict is None or block_problems:
+            blocks_failed = True
+        else:
+            verdicts.append(verdict)
+    found: dict[str, list[Any]] = {"incidents": [], "claims": [], "verdicts": [],
+                                   "sheet_sources": []}
+    if incident is None or reader.failed or blocks_failed:
+        return found
+    found["incidents"].append(incident)
+    found["verdicts"] = verdicts
+    source_key = reader.get("source") or SHEET_SOURCE_KEY
+    if casualties.ranges:
+        found["claims"].append(ClaimRecord(incident.code, source_key, casualties))
+        found["sheet_sources"].append(sheet_source(source_key))
     return found

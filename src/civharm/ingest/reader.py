@@ -82,6 +82,9 @@ def _suggest(column: str, schema: Mapping[str, Column]) -> str:
 
 def _parse_table(parsed: ParsedFile, table: Table, kind: str | None) -> None:
     parsed.problems.extend(table.problems)
+    # An Airwars-style header says more than a file name such as airwars-incidents.csv.
+    if kind is None and airwars.is_airwars(table.columns):
+        kind = "airwars"
     kind = kind or table.kind or detect_kind(table.columns)
     if kind is None:
         if table.rows:
@@ -134,18 +137,9 @@ def record_key(record: Any) -> object:
 def _check_unique_keys(parsed: ParsedFile) -> None:
     """Two rows with one natural key would silently overwrite each other: refuse."""
     for kind, located in parsed.records.items():
-        if kind == "sources":
-            # An Airwars sheet names its own source once per row; identical repeats are fine.
-            unique: dict[object, Located] = {}
-            for item in located:
-                earlier = unique.get(record_key(item.record))
-                if earlier is not None and earlier.record != item.record:
-                    where = f"{earlier.origin.unit} {earlier.origin.line}"
-                    parsed.problems.append(Problem.at(
-                        item.origin, "source_id",
-                        f"source {item.record.key!r} is already on {where} with other values"))
-                unique.setdefault(record_key(item.record), item)
-            parsed.records[kind] = list(unique.values())
+        if kind == "sheet_sources":
+            # A sheet names its own source once per row, always the same: keep one.
+            parsed.records[kind] = list({item.record.key: item for item in located}.values())
             continue
         seen: dict[object, Origin] = {}
         for item in located:

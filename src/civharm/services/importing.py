@@ -20,6 +20,9 @@ from civharm.services.upsert import insert_rows, upsert
 from civharm.store import models
 
 ORDER = ("incidents", "sources", "claims", "victims", "verdicts", "declared_strikes")
+# Sources that a sheet implies (the Airwars-style sheet's own figures): created when
+# missing, never allowed to overwrite a source of the same key.
+IMPLIED = "sheet_sources"
 
 
 @dataclass(slots=True)
@@ -78,7 +81,7 @@ def store_records(
     digests: dict[str, str] | None = None,
 ) -> ImportReport:
     """Check references against the store, then write. Raises ImportRejected."""
-    for kind in ORDER:
+    for kind in (*ORDER, IMPLIED):
         merged.setdefault(kind, [])
     problems = _check_references(merged)
     if problems:
@@ -90,8 +93,8 @@ def store_records(
 
 def _merge(parsed: list[ParsedFile], problems: list[Problem]) -> dict[str, list[Located]]:
     """All files' records by kind; the same key in two files is a conflict unless identical."""
-    merged: dict[str, list[Located]] = {k: [] for k in ORDER}
-    for kind in ORDER:
+    merged: dict[str, list[Located]] = {k: [] for k in (*ORDER, IMPLIED)}
+    for kind in (*ORDER, IMPLIED):
         seen: dict[object, Located] = {}
         for found in parsed:
             for item in found.of(kind):
@@ -100,7 +103,7 @@ def _merge(parsed: list[ParsedFile], problems: list[Problem]) -> dict[str, list[
                 if earlier is None:
                     seen[key] = item
                     merged[kind].append(item)
-                elif earlier.record != item.record:
+                elif earlier.record != item.record and kind != IMPLIED:
                     problems.append(
                         Problem.at(item.origin, None,
                                    f"conflicts with {earlier.origin} for the same {kind[:-1]}")
@@ -111,7 +114,8 @@ def _merge(parsed: list[ParsedFile], problems: list[Problem]) -> dict[str, list[
 def _check_references(merged: dict[str, list[Located]]) -> list[Problem]:
     problems: list[Problem] = []
     incidents = {i.record.code for i in merged["incidents"]}
-    sources = {s.record.key for s in merged["sources"]}
+    sources = {s.record.key for s in merged["sources"]} | {
+        s.record.key for s in merged[IMPLIED]}
     wanted_incidents = {
         i.record.incident_code for kind in ("claims", "victims", "verdicts") for i in merged[kind]
     } - incidents
@@ -169,8 +173,13 @@ def _write(
         )
         report.assessments_added = _record_assessments(incidents, incident_ids)
 
+        given = {i.record.key for i in merged["sources"]}
+        implied = [i for i in merged[IMPLIED] if i.record.key not in given]
+        taken = set(models.Source.objects.filter(key__in=[i.record.key for i in implied])
+                    .values_list("key", flat=True))
+        sources = merged["sources"] + [i for i in implied if i.record.key not in taken]
         result = upsert(models.Source, ("key",),
-                        [mapping.source_fields(i.record) for i in merged["sources"]], tick)
+                        [mapping.source_fields(i.record) for i in sources], tick)
         report.counts["sources"] = result.counts()
         source_ids = {k[0]: v for k, v in result.ids.items()}
         needed = {i.record.source_key for i in merged["claims"]} | {
@@ -179,7 +188,7 @@ def _write(
         source_ids.update(
             models.Source.objects.filter(key__in=needed - source_ids.keys()).values_list("key", "id")
         )
-        _link_evidence([i.record for i in merged["sources"]], source_ids)
+        _link_evidence([i.record for i in sources], source_ids)
 
         claims = [
             {"incident_id": incident_ids[r.incident_code], "source_id": source_ids[r.source_key],
