@@ -86,8 +86,8 @@ def read_airwars_row(row: Row, problems: list[Problem]) -> dict[str, list[Any]]:
         block_problems: list[Problem] = []
         verdict = verdict_from(RowReader(Row(row.origin, cells), VERDICT_COLUMNS, block_problems))
         for problem in block_problems:
-            column = f"belligerent_{number}_{problem.column}" if problem.column else None
-            problems.append(Problem.at(row.origin, column, problem.reason))
+            where = f"belligerent_{number}_{problem.column}" if problem.column else None
+            problems.append(Problem.at(row.origin, where, problem.reason))
         if verdict is None or block_problems:
             blocks_failed = True
         else:
