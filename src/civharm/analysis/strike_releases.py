@@ -125,6 +125,20 @@ def singular(noun_phrase: str) -> str:
     return " ".join(words)
 
 
+_DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def date_from_name(name: str) -> date | None:
+    """Releases saved one file a day are named after the day: ``2017-06-14.txt``."""
+    found = _DATE_IN_NAME.search(name)
+    if not found:
+        return None
+    try:
+        return date(*(int(g) for g in found.groups()))
+    except ValueError:
+        return None
+
+
 def month_day(month: str, day: str, year: str | None, default_year: int | None) -> date | None:
     number = MONTHS.get(month.lower().rstrip(".")[:4]) or MONTHS.get(month.lower()[:3])
     chosen = int(year) if year else default_year

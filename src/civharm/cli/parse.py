@@ -1,0 +1,89 @@
+"""``civharm parse``: read the belligerent's own documents into JSON lines."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from civharm.cli.context import err, open_database, out
+
+parse_app = typer.Typer(
+    help="Read the belligerent's strike releases and civilian-casualty reports.",
+    no_args_is_help=True,
+)
+
+Files = Annotated[list[Path], typer.Argument(help="Text files.", show_default=False)]
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    from civharm.domain.dates import parse_day
+    from civharm.services.errors import UserError
+
+    try:
+        return parse_day(text)
+    except ValueError as error:
+        raise UserError(f"--date: {error}") from None
+
+
+def _text(path: Path) -> str:
+    from civharm.services.errors import UserError
+
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (UnicodeDecodeError, IsADirectoryError):
+        raise UserError(f"{path}: not a UTF-8 text file") from None
+
+
+@parse_app.command("strike-release")
+def strike_release(
+    ctx: typer.Context,
+    files: Files,
+    release_date: Annotated[str | None, typer.Option(
+        "--date", help="The release's date, YYYY-MM-DD. Default: the date in the text or the "
+        "file name.")] = None,
+    store: Annotated[bool, typer.Option("--import", help="Store the lines as declared strikes.")] = False,
+    belligerent: Annotated[str, typer.Option(help="Whose release it is.")] = "US-led Coalition",
+) -> None:
+    """One JSON object per place line: date, country, place, place_id, strikes, engagements,
+    tactical_units and destroyed. Lines that cannot be read are listed on standard error."""
+    from civharm.analysis.strike_releases import date_from_name, parse_strike_release
+
+    when = _day(release_date)
+    parsed = [(path, parse_strike_release(_text(path), release_date=when or date_from_name(path.name)))
+              for path in files]
+    for path, release in parsed:
+        for line in release.lines:
+            out.print(json.dumps(line.as_json(), ensure_ascii=False), markup=False)
+        for problem in release.problems:
+            err.print(f"{path.name}, {problem}", markup=False)
+    if store:
+        open_database(ctx)
+        from civharm.services.releases import import_strike_lines
+
+        report = import_strike_lines(parsed, belligerent)
+        counts = report.counts.get("declared_strikes", {"created": 0, "updated": 0})
+        err.print(f"stored {counts['created']} new declared strike(s); "
+                  f"{counts.get('unchanged', 0)} already known")
+
+
+@parse_app.command("civcas-report")
+def civcas_report(files: Files) -> None:
+    """A summary object, then one object per numbered allegation with its status, reason,
+    deaths and injuries conceded, MGRS grid and cited code."""
+    from civharm.analysis.civcas_reports import parse_civcas_report
+
+    for path in files:
+        parsed = parse_civcas_report(_text(path))
+        out.print(json.dumps(parsed.summary_json(), ensure_ascii=False), markup=False)
+        for allegation in parsed.allegations:
+            out.print(json.dumps(allegation.as_json(), ensure_ascii=False), markup=False)
+        for line, reason, body in parsed.problems:
+            err.print(f"{path.name}, line {line}: {reason}: {body[:80]!r}", markup=False)
