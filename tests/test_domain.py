@@ -161,11 +161,10 @@ class TestHeadlineFigures:
         assert figures.killed == Range(14, 20)
         assert figures.likely_deaths == Range(13, 15)
         assert figures.ungraded_incidents == 1
-        assert figures.conceded == {"US-led Coalition": Range(4, 5), "Russia": Range(0, 0)}
+        assert figures.conceded == {"US-led Coalition": Range(4, 5)}
         as_json = figures.as_json()
         assert as_json["killed_min"] == 14 and as_json["likely_deaths"] == 13
-        assert as_json["conceded"] == {
-            "Russia": {"min": 0, "max": 0}, "US-led Coalition": {"min": 4, "max": 5}}
+        assert as_json["conceded"] == {"US-led Coalition": {"min": 4, "max": 5}}
 
     def test_locations_within_ten_metres_are_one_site(self) -> None:
         assert location_key(35.950001, 39.01, "x") == location_key(35.95004, 39.01, "y")

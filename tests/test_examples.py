@@ -101,7 +101,6 @@ def test_examples_add_up_to_the_expected_figures(fresh_database_url: str) -> Non
         "likely_deaths_max": 49,
         "ungraded_incidents": 2,
         "conceded": {
-            "Russia": {"min": 0, "max": 0},
             "US-led Coalition": {"min": 11, "max": 15},
         },
     }

@@ -24,11 +24,15 @@ def print_stats(figures: dict[str, Any]) -> None:
         f"{figures['strike_locations']:,} strike locations investigated "
         f"({_count(figures['incidents'], 'incident')})",
         f"{figures['witnesses']:,} witnesses and survivors interviewed",
-        f"{figures['named_victims']:,} victims identified by name",
+        f"{figures['named_victims']:,} named victim records (a person named on several lists "
+        "counts once per list until victims are linked)",
         f"{figures['killed_min']:,}–{figures['killed_max']:,} civilians reported killed "
         "(all incidents except those discounted)",
-        f"{likely:,}" + (f"–{likely_max:,}" if likely_max != likely else "")
-        + " civilian deaths likely (incidents graded Fair or Confirmed)",
+        (f"{likely:,}" + (f"–{likely_max:,}" if likely_max != likely else "")
+         + " civilian deaths likely (incidents graded Fair or Confirmed)")
+        if figures["ungraded_incidents"] < figures["incidents"] or not figures["incidents"]
+        else "likely deaths: no incident is graded yet (likely deaths count Fair and "
+             "Confirmed incidents)",
         f"{figures['sources']:,} sources",
     ]
     for line in lines:

@@ -98,11 +98,11 @@ def headline_figures(
             killed = killed + deaths
         if incident.grade is not None and incident.grade.counts_as_likely:
             likely = likely + deaths
+    # A verdict that states no figure concedes nothing; it is not a concession of zero.
     conceded: dict[str, Range] = defaultdict(lambda: ZERO)
     for concession in concessions:
-        conceded[concession.belligerent] = conceded[concession.belligerent] + (
-            concession.deaths or ZERO
-        )
+        if concession.deaths is not None:
+            conceded[concession.belligerent] = conceded[concession.belligerent] + concession.deaths
     return HeadlineFigures(
         incidents=count,
         strike_locations=len(locations),
