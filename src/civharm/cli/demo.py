@@ -21,6 +21,9 @@ demo_app = typer.Typer(
     invoke_without_command=True,
 )
 
+DataDirOption = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Folder for the generated files. Default: beside the database, e.g. "
+    "civharm-demo-data/ for civharm-demo.db.", show_default=False)]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives "
                                          "the same files, byte for byte.")]
 ScaleOption = Annotated[float, typer.Option("--scale", help="Multiply the size of "
@@ -65,6 +68,7 @@ def demo(
     scale: ScaleOption = 1.0,
     serve: Annotated[bool, typer.Option("--serve/--no-serve",
                                         help="Serve the web site after building.")] = True,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Build the demo database from a simulated campaign and print its figures."""
     if ctx.invoked_subcommand is not None:
@@ -75,8 +79,8 @@ def demo(
     state = _state(ctx)
     started = time.monotonic()
     with _progress() as (simulating, importing):
-        result = run_demo(state.db, seed=seed, scale=scale, progress=importing,
-                          generation_progress=simulating)
+        result = run_demo(state.db, seed=seed, scale=scale, data_dir=data_dir,
+                          progress=importing, generation_progress=simulating)
     state.opened = result.database
     totals = result.scenario.totals
     out.print(f"Simulated campaign (seed {seed}, scale {scale:g}) written to "
@@ -87,7 +91,8 @@ def demo(
               f"{totals['true_incidents']:,} incidents).\n", markup=False)
     print_stats(result.figures)
     out.print("\nScore the record against the truth with: civharm"
-              + (f" --db {state.db}" if state.db else "") + " demo evaluate", markup=False)
+              + (f" --db {state.db}" if state.db else "") + " demo evaluate"
+              + (f" --data-dir {data_dir}" if data_dir else ""), markup=False)
     if serve:
         out.print(f"\nThe web site is not built yet, so nothing is served on port {port}; "
                   "the figures above are what it will open with.", markup=False)
@@ -118,17 +123,12 @@ def generate(
               f"{totals['true_documented']:,} of the dead; "
               f"{totals['witness_interviews']:,} witness interviews; "
               f"{totals['damage']['buildings']:,} buildings.", markup=False)
-    out.print(f"Import with: civharm import {' '.join(p.name for p in scenario.importable())} "
-              f"(run in {out_dir})", markup=False)
+    out.print(f"To import them, in {out_dir}: civharm import "
+              f"{' '.join(p.name for p in scenario.importable())}", markup=False)
 
 
 @demo_app.command()
-def evaluate(
-    ctx: typer.Context,
-    data_dir: Annotated[Path | None, typer.Argument(
-        metavar="[DATA_DIR]", help="The generated folder; by default the one beside the "
-        "demo database.", show_default=False)] = None,
-) -> None:
+def evaluate(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
     """Score each stage that exists against the truth of the simulated campaign."""
     from rich.table import Table
 

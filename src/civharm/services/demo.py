@@ -111,14 +111,15 @@ def _replace(url: str) -> None:
 
 
 def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float = 1.0,
-             progress: Progress = silent, generation_progress: Progress = silent
-             ) -> DemoResult:
+             data_dir: Path | None = None, progress: Progress = silent,
+             generation_progress: Progress = silent) -> DemoResult:
     """Generate a campaign, build a fresh simulated database from it, and return its figures.
 
+    The files go to ``data_dir``, by default beside the database (see :func:`data_dir_for`).
     ``generation_progress`` hears of the simulation, ``progress`` of the import.
     """
     url = demo_database(db)
-    data_dir = data_dir_for(url)
+    data_dir = data_dir or data_dir_for(url)
     _check_replaceable(url)
     from civharm.services.figures import stats_json
     from civharm.services.flags import mark_simulated

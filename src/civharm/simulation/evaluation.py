@@ -1,0 +1,114 @@
+"""Score what the record says against the simulated truth, stage by stage.
+
+Only stages that exist are scored; the others are listed as not built yet, so
+nobody mistakes a missing stage for a perfect one.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from civharm.simulation.world import COALITION
+
+NOT_BUILT: tuple[tuple[str, str], ...] = (
+    ("strike matching", "reported incidents matched to declared strike lines"),
+    ("victim linkage", "victim records linked to the same person across lists"),
+    ("grading suggestions", "suggested grades against the true grades"),
+    ("MSE estimation", "estimated total deaths, documented and undocumented"),
+    ("damage dating", "destruction dates from volunteer answers"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StageScore:
+    stage: str
+    measure: str
+    found: str
+    truth: str
+    score: str
+    built: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    totals: dict[str, Any]
+    true_incident_of: dict[str, str]  # reported code -> true incident
+
+
+def load_truth(data_dir: Path) -> Truth:
+    """Read the truth of a generated folder. Raises FileNotFoundError or ValueError."""
+    folder = data_dir / "truth"
+    totals_path = folder / "totals.json"
+    if not totals_path.is_file():
+        raise FileNotFoundError(f"{totals_path} does not exist; is {data_dir} a simulated "
+                                "campaign written by 'civharm demo generate'?")
+    totals = json.loads(totals_path.read_text("utf-8"))
+    if not isinstance(totals, dict) or "true_civilian_deaths" not in totals:
+        raise ValueError(f"{totals_path} is not a simulator's totals file")
+    codes: dict[str, str] = {}
+    with open(folder / "reported-incidents.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            codes[row["code"]] = row["true_incident"]
+    return Truth(totals=totals, true_incident_of=codes)
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "–"
+
+
+def evaluate(truth: Truth, figures: Mapping[str, Any], codes_in_store: Iterable[str]
+             ) -> list[StageScore]:
+    """Every stage's score: the documented counts and incident coverage, then the rest."""
+    totals = truth.totals
+    deaths = int(totals["true_civilian_deaths"])
+    low, high = int(figures["killed_min"]), int(figures["killed_max"])
+    likely_low, likely_high = int(figures["likely_deaths"]), int(figures["likely_deaths_max"])
+    codes = set(codes_in_store)
+    covered = {truth.true_incident_of[c] for c in codes if c in truth.true_incident_of}
+    known = sum(1 for c in codes if c in truth.true_incident_of)
+    scores = [
+        StageScore(
+            "documented counts", "civilians reported killed, lowest to highest",
+            f"{low:,}–{high:,}", f"{deaths:,} killed",
+            ("range includes the truth" if low <= deaths <= high else
+             f"range {'below' if high < deaths else 'above'} the truth")
+            + f"; {_share(low, deaths)}–{_share(high, deaths)} of it"),
+        StageScore(
+            "documented counts", "likely deaths (incidents graded Fair or Confirmed)",
+            f"{likely_low:,}" + (f"–{likely_high:,}" if likely_high != likely_low else ""),
+            f"{deaths:,} killed",
+            "no incident graded yet" if int(figures.get("ungraded_incidents", 0)) ==
+            int(figures.get("incidents", 0)) else
+            f"{_share(likely_low, deaths)} of the truth"),
+        StageScore(
+            "documented counts", "victims named (records, before linkage)",
+            f"{int(figures['named_victims']):,} records",
+            f"{int(totals['true_documented']):,} people named, of {deaths:,} killed",
+            f"{int(figures['named_victims']) / max(1, int(totals['true_documented'])):.2f} "
+            "records per person"),
+        StageScore(
+            "incidents", "true incidents covered by a reported incident",
+            f"{len(covered):,}", f"{int(totals['true_incidents']):,} true incidents",
+            _share(len(covered), int(totals["true_incidents"]))),
+        StageScore(
+            "incidents", "reported incidents for the covered true incidents",
+            f"{known:,} reported", f"{len(covered):,} true incidents",
+            f"{known - len(covered):,} duplicate{'' if known - len(covered) == 1 else 's'} "
+            "to merge"),
+    ]
+    conceded = figures.get("conceded", {})
+    if isinstance(conceded, Mapping) and COALITION in conceded:
+        admitted = conceded[COALITION]
+        coalition_deaths = int(totals["true_deaths_by_belligerent"].get(COALITION, 0))
+        scores.append(StageScore(
+            "belligerent verdicts", "civilian deaths the coalition conceded",
+            f"{int(admitted['min']):,}", f"{coalition_deaths:,} killed by the coalition",
+            f"{_share(int(admitted['min']), coalition_deaths)} conceded"))
+    scores += [StageScore(stage, measure, "", "", "not built yet", built=False)
+               for stage, measure in NOT_BUILT]
+    return scores
