@@ -162,3 +162,12 @@ def test_evaluation_scores_what_exists_and_lists_the_rest() -> None:
     unbuilt = [s for s in scores.values() if not s.built]
     assert {s.stage for s in unbuilt} == {stage for stage, _ in NOT_BUILT}
     assert all(s.score == "not built yet" and s.found == "" for s in unbuilt)
+
+
+def test_importing_simulated_files_by_hand_marks_the_database(tmp_path, fresh_database_url):  # type: ignore[no-untyped-def]
+    out = tmp_path / "campaign"
+    civharm("demo", "generate", str(out), "--scale", "0.1", check=True)
+    db = fresh_database_url
+    civharm("init", db=db, check=True)
+    civharm("import", str(out / "incidents.csv"), db=db, check=True)
+    assert json.loads(civharm("stats", "--json", db=db, check=True).stdout)["simulated"] is True

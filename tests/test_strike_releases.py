@@ -12,6 +12,7 @@ from civharm.analysis.strike_releases import parse_strike_release, singular
 
 RELEASE = """\
 SOUTHWEST ASIA, June 14, 2017 - Coalition military forces continued to attack ISIS.
+On June 14, 2017, Coalition military forces conducted 23 strikes consisting of 50 engagements.
 In Syria, Coalition military forces conducted 17 strikes consisting of 20 engagements \
 against ISIS targets: -- Near Raqqa, 15 strikes engaged 13 ISIS tactical units and \
 destroyed 18 fighting positions, two vehicle bomb factories and a mortar system.
@@ -47,7 +48,7 @@ def test_reads_every_place_line_of_a_release() -> None:
     late = rows[4]
     assert late["date"] == "2017-10-18" and late["place"] == "Raqqah"
     assert late["destroyed"] == {"command and control node": 1, "weapons cache": 2}
-    assert [(p.line, p.reason) for p in parsed.problems] == [(8, "no number of strikes")]
+    assert [(p.line, p.reason) for p in parsed.problems] == [(9, "no number of strikes")]
     assert parsed.skipped == 1
 
 

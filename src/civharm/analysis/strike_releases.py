@@ -39,6 +39,7 @@ _LATE = re.compile(
     re.IGNORECASE,
 )
 _HEADER_DATE = re.compile(DATE_PHRASE)
+_DAY_SUMMARY = re.compile(rf"\bforces\s+conducted\s+{COUNT}\s+strikes?\b", re.IGNORECASE)
 _STRIKES = re.compile(rf"^(?P<n>{COUNT})\s+(?:coalition\s+)?(?:air\s*)?strikes?\b", re.IGNORECASE)
 _ENGAGEMENTS = re.compile(rf"consisting\s+of\s+(?P<n>{COUNT})\s+engagements?", re.IGNORECASE)
 _UNITS = re.compile(
@@ -202,6 +203,9 @@ def _read_segment(
             parsed.release_date = month_day(found.group("month"), found.group("day"),
                                             found.group("year"), None)
             return country
+    if _DAY_SUMMARY.search(segment):
+        # "On June 14, Coalition military forces conducted 17 strikes …": the day's total.
+        return country
     if _STRIKE_WORDS.search(segment) and re.search(rf"\b{COUNT}\b", segment, re.IGNORECASE):
         parsed.problems.append(LineProblem(number, "reads like a strike line but is not one", segment))
     else:

@@ -89,6 +89,8 @@ def demo(
               f"{len(result.report.files)} files in {time.monotonic() - started:.1f} s "
               f"({totals['true_civilian_deaths']:,} civilians truly killed in "
               f"{totals['true_incidents']:,} incidents).\n", markup=False)
+    out.print(f"Parsed {result.release_lines:,} declared strike lines from the daily release "
+              f"texts ({result.release_problems:,} unreadable).", markup=False)
     print_stats(result.figures)
     out.print("\nScore the record against the truth with: civharm"
               + (f" --db {state.db}" if state.db else "") + " demo evaluate"

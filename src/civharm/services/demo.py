@@ -6,15 +6,20 @@ marked simulated, or a folder the simulator did not write.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from civharm import simulation
+from civharm.analysis.strike_releases import ParsedRelease, date_from_name, parse_strike_release
+from civharm.domain.records import DeclaredStrikeRecord
+from civharm.ingest import parse_file
 from civharm.services import database
 from civharm.services.errors import UserError
 from civharm.services.progress import Progress, silent
 from civharm.simulation.evaluation import StageScore, evaluate, load_truth
+from civharm.simulation.world import COALITION
 from civharm.site.databases import DatabaseURLError, database_config, describe
 
 if TYPE_CHECKING:
@@ -30,6 +35,8 @@ class DemoResult:
     scenario: simulation.Scenario
     report: ImportReport
     figures: dict[str, object]
+    release_lines: int = 0
+    release_problems: int = 0
 
 
 def demo_database(db: str | None) -> str:
@@ -133,14 +140,62 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
     _replace(url)
     # Marked before the import, so that a failed import leaves a database the demo may reuse.
     mark_simulated()
-    report = import_files(scenario.importable(), progress=progress)
+    # Declared strikes come from the release texts through the parser, as they would in a
+    # real investigation; the structured copy the simulator also writes is kept for scoring.
+    files = [p for p in scenario.importable() if p.name != STRUCTURED_STRIKES]
+    report = import_files(files, progress=progress)
+    releases = parse_releases(data_dir)
+    from civharm.services.releases import import_strike_lines
+
+    import_strike_lines(releases, belligerent=COALITION)
     return DemoResult(
         database=_current(),
         data_dir=data_dir,
         scenario=scenario,
         report=report,
         figures=stats_json(),
+        release_lines=sum(len(r.lines) for _, r in releases),
+        release_problems=sum(len(r.problems) for _, r in releases),
     )
+
+
+STRUCTURED_STRIKES = "declared_strikes.csv"
+
+
+def parse_releases(data_dir: Path) -> list[tuple[Path, ParsedRelease]]:
+    """Every daily release text of a generated campaign, read by the release parser."""
+    return [
+        (path, parse_strike_release(path.read_text(encoding="utf-8"),
+                                    release_date=date_from_name(path.name)))
+        for path in sorted((data_dir / "releases").glob("*.txt"))
+    ]
+
+
+def strike_parsing_score(data_dir: Path) -> StageScore:
+    """How many of the simulator's structured strike lines the parser read back exactly."""
+    expected = parse_file(data_dir / STRUCTURED_STRIKES)
+    wanted = Counter(_strike_key(item.record) for item in expected.of("declared_strikes"))
+    found: Counter[tuple[object, ...]] = Counter()
+    problems = 0
+    for _, release in parse_releases(data_dir):
+        problems += len(release.problems)
+        for line in release.lines:
+            found[(line.date, line.place, line.strikes, line.tactical_units,
+                   tuple(sorted(line.destroyed.items())))] += 1
+    exact = sum((wanted & found).values())
+    total = sum(wanted.values())
+    return StageScore(
+        stage="release parsing",
+        measure="strike lines read back exactly from the release texts",
+        found=f"{exact:,} exact, {problems:,} unreadable",
+        truth=f"{total:,} lines",
+        score=f"{exact / total:.1%}" if total else "n/a",
+    )
+
+
+def _strike_key(record: DeclaredStrikeRecord) -> tuple[object, ...]:
+    return (record.date, record.place, record.strikes, record.tactical_units,
+            tuple(sorted(record.destroyed)))
 
 
 def generate(out_dir: Path, seed: int = simulation.DEFAULT_SEED, scale: float = 1.0,
@@ -169,6 +224,6 @@ def evaluate_demo(db: str | None, data_dir: Path | None = None) -> list[StageSco
         raise UserError("this database is not marked simulated; evaluate scores only a demo "
                         "database against its simulated truth")
     codes = models.Incident.objects.values_list("code", flat=True)
-    return evaluate(truth, stats_json(), codes)
+    return [strike_parsing_score(folder), *evaluate(truth, stats_json(), codes)]
 
 

@@ -15,8 +15,10 @@ from civharm.ingest import Problem, parse_file
 from civharm.ingest.reader import Located, ParsedFile
 from civharm.services import mapping
 from civharm.services.errors import ImportRejected
+from civharm.services.flags import mark_simulated
 from civharm.services.progress import Progress, silent
 from civharm.services.upsert import insert_rows, upsert
+from civharm.simulation import MARKER as SIMULATION_MARKER
 from civharm.store import models
 
 ORDER = ("incidents", "sources", "claims", "victims", "verdicts", "declared_strikes")
@@ -70,7 +72,11 @@ def import_files(
         raise ImportRejected(problems)
     report = ImportReport(files=[p.display for p in parsed], rows=sum(p.rows for p in parsed))
     digests = {p.display: file_sha256(p.path) for p in parsed}
-    store_records(merged, report, progress, digests)
+    with transaction.atomic():
+        store_records(merged, report, progress, digests)
+        # Files from the simulator's folders carry its label into the database.
+        if any((path.parent / SIMULATION_MARKER).is_file() for path in paths):
+            mark_simulated()
     return report
 
 
