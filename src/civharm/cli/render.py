@@ -24,8 +24,7 @@ def print_stats(figures: dict[str, Any]) -> None:
         f"{figures['strike_locations']:,} strike locations investigated "
         f"({_count(figures['incidents'], 'incident')})",
         f"{figures['witnesses']:,} witnesses and survivors interviewed",
-        f"{figures['named_victims']:,} named victim records (a person named on several lists "
-        "counts once per list until victims are linked)",
+        f"{figures['named_victims']:,} named victim records (not yet linked across lists)",
         f"{figures['killed_min']:,}–{figures['killed_max']:,} civilians reported killed "
         "(all incidents except those discounted)",
         (f"{likely:,}" + (f"–{likely_max:,}" if likely_max != likely else "")
