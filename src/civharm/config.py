@@ -41,6 +41,12 @@ SETTINGS: tuple[Setting, ...] = (
         "server.",
     ),
     Setting(
+        "CIVHARM_GAZETTEER_FILE",
+        "",
+        "A CSV file of your own places (id, kind, name, name_ar, variants, country, latitude, "
+        "longitude), added to the Raqqa gazetteer that ships with civharm.",
+    ),
+    Setting(
         "CIVHARM_ALLOWED_HOSTS",
         "127.0.0.1,localhost",
         "Comma-separated host names the web app answers to.",
@@ -54,6 +60,7 @@ class Settings:
     secret_key_file: Path | None
     debug: bool
     allowed_hosts: tuple[str, ...]
+    gazetteer_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -64,6 +71,7 @@ class Settings:
             return source.get(name, "").strip() or default
 
         key_file = value("CIVHARM_SECRET_KEY_FILE")
+        places = value("CIVHARM_GAZETTEER_FILE")
         return cls(
             database_url=value("CIVHARM_DATABASE_URL"),
             secret_key_file=Path(key_file) if key_file else None,
@@ -71,4 +79,5 @@ class Settings:
             allowed_hosts=tuple(
                 h.strip() for h in value("CIVHARM_ALLOWED_HOSTS").split(",") if h.strip()
             ),
+            gazetteer_file=Path(places) if places else None,
         )

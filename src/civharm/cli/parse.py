@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from civharm.cli.context import err, open_database, out
+
+if TYPE_CHECKING:
+    from civharm.analysis.gazetteer import Gazetteer
 
 parse_app = typer.Typer(
     help="Read the belligerent's strike releases and civilian-casualty reports.",
@@ -29,6 +32,19 @@ def _day(text: str | None) -> date | None:
         return parse_day(text)
     except ValueError as error:
         raise UserError(f"--date: {error}") from None
+
+
+def gazetteer() -> Gazetteer:
+    """The shipped places and the user's own (CIVHARM_GAZETTEER_FILE)."""
+    from civharm.analysis.gazetteer import load_gazetteer
+    from civharm.config import Settings
+    from civharm.services.errors import UserError
+
+    extra = Settings.from_env().gazetteer_file
+    try:
+        return load_gazetteer(extra)
+    except (OSError, ValueError) as error:
+        raise UserError(f"gazetteer {extra}: {error}") from None
 
 
 def _text(path: Path) -> str:
@@ -57,8 +73,12 @@ def strike_release(
     from civharm.analysis.strike_releases import date_from_name, parse_strike_release
 
     when = _day(release_date)
-    parsed = [(path, parse_strike_release(_text(path), release_date=when or date_from_name(path.name)))
-              for path in files]
+    places = gazetteer()
+    parsed = [
+        (path, parse_strike_release(_text(path), release_date=when or date_from_name(path.name),
+                                    resolve_place=places.place_id))
+        for path in files
+    ]
     for path, release in parsed:
         for line in release.lines:
             out.print(json.dumps(line.as_json(), ensure_ascii=False), markup=False)

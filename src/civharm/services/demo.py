@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from civharm import simulation
+from civharm.analysis.gazetteer import load_gazetteer
 from civharm.analysis.strike_releases import ParsedRelease, date_from_name, parse_strike_release
 from civharm.domain.records import DeclaredStrikeRecord
 from civharm.ingest import parse_file
@@ -166,7 +167,8 @@ def parse_releases(data_dir: Path) -> list[tuple[Path, ParsedRelease]]:
     """Every daily release text of a generated campaign, read by the release parser."""
     return [
         (path, parse_strike_release(path.read_text(encoding="utf-8"),
-                                    release_date=date_from_name(path.name)))
+                                    release_date=date_from_name(path.name),
+                                    resolve_place=load_gazetteer().place_id))
         for path in sorted((data_dir / "releases").glob("*.txt"))
     ]
 
