@@ -3,6 +3,7 @@
     python benchmarks/run.py               # the table (what `make bench` runs)
     python benchmarks/run.py --json        # the same results, machine-readable
     python benchmarks/run.py --scale 0.1   # a tenth of the rows
+    python benchmarks/run.py --only matching   # the strike-matching benchmark (matching.py)
 
 It writes seeded CSV files (10,000 incidents, 2,000 sources, one claim per incident and
 100,000 victims at scale 1) into a temporary folder, then runs every measured import in a
@@ -295,6 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--one", nargs=2, metavar=("KIND", "TARGET"),
                         help=f"internal: run one measured import ({', '.join(KINDS)}) "
                              "into TARGET (a path or URL)")
+    parser.add_argument("--only", choices=("import", "matching"), default="import",
+                        help="which benchmark: the import (default) or strike matching "
+                             "(benchmarks/matching.py)")
     parser.add_argument("--data", type=Path, help="internal: the folder of CSV files")
     parser.add_argument("--write-data", type=Path, metavar="FOLDER",
                         help="internal: only write the CSV files into FOLDER")
@@ -308,6 +312,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.scale <= 0:
         parser.error("--scale must be positive")
+    if args.only == "matching":
+        import matching
+
+        return matching.main(["--scale", repr(args.scale)] + (["--json"] if args.json else []))
     if args.write_data:
         data = datagen.generate(args.write_data, args.scale)
         print(json.dumps({"sizes": asdict(data.sizes), "links": data.victim_source_links}))

@@ -48,7 +48,7 @@ def test_a_bad_places_file_says_where(tmp_path: Path) -> None:
     path = tmp_path / "places.csv"
     path.write_text("id,kind,name,name_ar,variants,country,latitude,longitude\n"
                     "x,town,X,,,Syria,north,39\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="places.csv, line 2"):
+    with pytest.raises(ValueError, match=r"places\.csv, line 2"):
         read_places_csv(path)
 
 
