@@ -116,6 +116,12 @@ def incident_show(
                       f"{past['assessed_at']})", markup=False)
     else:
         out.print("  grade: not yet graded")
+    suggestion = detail["suggestion"]
+    if suggestion:
+        status = f", strike status {suggestion['strike_status']}" if suggestion["strike_status"] else ""
+        out.print(f"  suggested: {suggestion['grade']}{status} — {suggestion['reason']}", markup=False)
+    print_table(detail["strike_matches"], ["date", "place", "belligerent", "strikes", "distance_m",
+                                           "day_offset", "fifty_metre_rule"], "Declared strikes matched")
     print_table(detail["claims"], ["source", "killed_civilians_min", "killed_civilians_max",
                                    "injured_civilians_min", "injured_civilians_max",
                                    "belligerent_blamed"], "Claims")

@@ -149,6 +149,9 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
     from civharm.services.releases import import_strike_lines
 
     import_strike_lines(releases, belligerent=COALITION)
+    from civharm.services.matching import match_and_suggest
+
+    match_and_suggest(load_gazetteer())
     return DemoResult(
         database=_current(),
         data_dir=data_dir,
@@ -226,6 +229,10 @@ def evaluate_demo(db: str | None, data_dir: Path | None = None) -> list[StageSco
         raise UserError("this database is not marked simulated; evaluate scores only a demo "
                         "database against its simulated truth")
     codes = models.Incident.objects.values_list("code", flat=True)
-    return [strike_parsing_score(folder), *evaluate(truth, stats_json(), codes)]
+    suggestions = {
+        code: (grade, status) for code, grade, status in models.GradeSuggestion.objects
+        .values_list("incident__code", "grade", "strike_status")
+    }
+    return [strike_parsing_score(folder), *evaluate(truth, stats_json(), codes, suggestions)]
 
 

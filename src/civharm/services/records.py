@@ -114,7 +114,19 @@ def incident_detail(code: str) -> dict[str, Any]:
         for a in assessments
     ]
     deaths = civilian_deaths_by_incident().get(incident.pk)
+    suggestion = models.GradeSuggestion.objects.filter(incident=incident).first()
+    matches = [
+        {"date": m.declared_strike.date.isoformat(), "place": m.declared_strike.place,
+         "belligerent": m.declared_strike.belligerent, "strikes": m.declared_strike.strikes,
+         "distance_m": round(m.distance_m), "day_offset": m.day_offset,
+         "fifty_metre_rule": m.fifty_metre_rule}
+        for m in incident.strike_matches.select_related("declared_strike")
+    ]
     return {
+        "suggestion": None if suggestion is None else {
+            "grade": suggestion.grade, "strike_status": suggestion.strike_status,
+            "reason": suggestion.reason},
+        "strike_matches": matches,
         "incident": mapping.incident_row(incident, current),
         "civilians_killed": None if deaths is None else {"min": deaths.low, "max": deaths.high},
         "claims": claims,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ class StageScore:
 class Truth:
     totals: dict[str, Any]
     true_incident_of: dict[str, str]  # reported code -> true incident
+    true_grade: dict[str, str] = field(default_factory=dict)  # reported code -> grade
+    true_strike_status: dict[str, str] = field(default_factory=dict)
 
 
 def load_truth(data_dir: Path) -> Truth:
@@ -51,18 +53,43 @@ def load_truth(data_dir: Path) -> Truth:
     if not isinstance(totals, dict) or "true_civilian_deaths" not in totals:
         raise ValueError(f"{totals_path} is not a simulator's totals file")
     codes: dict[str, str] = {}
+    grades: dict[str, str] = {}
+    statuses: dict[str, str] = {}
     with open(folder / "reported-incidents.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             codes[row["code"]] = row["true_incident"]
-    return Truth(totals=totals, true_incident_of=codes)
+            grades[row["code"]] = row.get("true_grade", "")
+            statuses[row["code"]] = row.get("true_strike_status", "")
+    return Truth(totals=totals, true_incident_of=codes, true_grade=grades,
+                 true_strike_status=statuses)
 
 
 def _share(part: float, whole: float) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "–"
 
 
-def evaluate(truth: Truth, figures: Mapping[str, Any], codes_in_store: Iterable[str]
-             ) -> list[StageScore]:
+def suggestion_scores(truth: Truth, suggestions: Mapping[str, tuple[str, str]]
+                      ) -> list[StageScore]:
+    """Suggested strike status and grade (by reported code) against the true ones."""
+    graded = [c for c in suggestions if truth.true_grade.get(c)]
+    same_grade = sum(1 for c in graded if suggestions[c][0] == truth.true_grade[c])
+    with_status = [c for c in suggestions if truth.true_strike_status.get(c)]
+    same_status = sum(1 for c in with_status
+                      if suggestions[c][1] == truth.true_strike_status[c])
+    return [
+        StageScore(
+            "strike matching", "suggested strike status equals the true status",
+            f"{same_status:,} agree", f"{len(with_status):,} reported incidents",
+            _share(same_status, len(with_status))),
+        StageScore(
+            "grading suggestions", "suggested grade equals the true grade",
+            f"{same_grade:,} agree", f"{len(graded):,} reported incidents",
+            _share(same_grade, len(graded))),
+    ]
+
+
+def evaluate(truth: Truth, figures: Mapping[str, Any], codes_in_store: Iterable[str],
+             suggestions: Mapping[str, tuple[str, str]] | None = None) -> list[StageScore]:
     """Every stage's score: the documented counts and incident coverage, then the rest."""
     totals = truth.totals
     deaths = int(totals["true_civilian_deaths"])
@@ -109,6 +136,10 @@ def evaluate(truth: Truth, figures: Mapping[str, Any], codes_in_store: Iterable[
             "belligerent verdicts", "civilian deaths the coalition conceded",
             f"{int(admitted['min']):,}", f"{coalition_deaths:,} killed by the coalition",
             f"{_share(int(admitted['min']), coalition_deaths)} conceded"))
+    scored: set[str] = set()
+    if suggestions:
+        scores += suggestion_scores(truth, suggestions)
+        scored = {"strike matching", "grading suggestions"}
     scores += [StageScore(stage, measure, "", "", "not built yet", built=False)
-               for stage, measure in NOT_BUILT]
+               for stage, measure in NOT_BUILT if stage not in scored]
     return scores

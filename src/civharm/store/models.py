@@ -302,3 +302,39 @@ class DatabaseFlag(models.Model):
 
     name = models.CharField(max_length=64, unique=True)
     value = models.CharField(max_length=200)
+
+
+class StrikeMatch(models.Model):
+    """A declared strike found near an incident in place and time by ``civharm match strikes``.
+
+    Rebuilt on every run of the matcher: it is the matcher's finding, not an analyst's.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="strike_matches")
+    declared_strike = models.ForeignKey(
+        DeclaredStrike, on_delete=models.CASCADE, related_name="matches"
+    )
+    distance_m = models.FloatField()
+    day_offset = models.IntegerField()
+    fifty_metre_rule = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["incident", "distance_m"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "declared_strike"], name="one_match_per_pair")
+        ]
+
+
+class GradeSuggestion(models.Model):
+    """The engine's suggested grade and strike status for an incident, with its reason.
+
+    An analyst's Assessment always decides; the suggestion sits beside it.
+    """
+
+    incident = models.OneToOneField(
+        Incident, on_delete=models.CASCADE, related_name="grade_suggestion"
+    )
+    grade = models.CharField(max_length=TERM, choices=Grade.choices())
+    strike_status = models.CharField(max_length=TERM, choices=StrikeStatus.choices(), blank=True)
+    reason = models.TextField()
+    suggested_at = models.DateTimeField(auto_now=True)

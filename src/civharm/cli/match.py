@@ -1,0 +1,42 @@
+"""``civharm match``: set incidents against the belligerent's own records."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from civharm.cli.context import open_database, out, simulated_banner
+
+match_app = typer.Typer(help="Match incidents to the belligerent's declared strikes.",
+                        no_args_is_help=True)
+
+
+@match_app.command("strikes")
+def strikes(
+    ctx: typer.Context,
+    days_before: Annotated[int, typer.Option(help="Days before an incident a strike may fall.")] = 1,
+    days_after: Annotated[int, typer.Option(help="Days after an incident a strike may fall.")] = 0,
+) -> None:
+    """Find each incident's declared strikes (same belligerent, day window, within the larger
+    location uncertainty; 50 m rule) and suggest a grade and strike status for each incident.
+    Analysts' grades are never changed."""
+    from civharm.cli.parse import gazetteer
+
+    places = gazetteer()
+    open_database(ctx)
+    from civharm.services.matching import match_and_suggest
+
+    if days_before < 0 or days_after < 0:
+        from civharm.services.errors import UserError
+
+        raise UserError("--days-before and --days-after must be zero or more")
+    report = match_and_suggest(places, days_before, days_after)
+    simulated_banner()
+    out.print(f"{report.matched_incidents:,} of {report.incidents:,} incidents matched "
+              f"{report.matches:,} declared strike line(s).")
+    out.print(f"Placed {report.placed_incidents:,} incidents and {report.placed_strikes:,} of "
+              f"{report.strikes:,} strike lines (lines whose place the gazetteer does not know "
+              "cannot be matched).")
+    out.print("Suggested grades: " + ", ".join(
+        f"{grade} {count:,}" for grade, count in sorted(report.suggestions.items())))
