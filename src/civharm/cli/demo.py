@@ -91,6 +91,13 @@ def demo(
               f"{totals['true_incidents']:,} incidents).\n", markup=False)
     out.print(f"Parsed {result.release_lines:,} declared strike lines from the daily release "
               f"texts ({result.release_problems:,} unreadable).", markup=False)
+    if result.matching is not None:
+        found = result.matching
+        out.print(f"Matched {found.matched_incidents:,} of {found.incidents:,} incidents to "
+                  f"declared strikes; suggested grades: "
+                  + ", ".join(f"{g} {n:,}" for g, n in sorted(found.suggestions.items()))
+                  + " (suggestions only: no incident is graded until an analyst grades it).",
+                  markup=False)
     print_stats(result.figures)
     out.print("\nScore the record against the truth with: civharm"
               + (f" --db {state.db}" if state.db else "") + " demo evaluate"

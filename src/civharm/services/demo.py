@@ -25,6 +25,7 @@ from civharm.site.databases import DatabaseURLError, database_config, describe
 
 if TYPE_CHECKING:
     from civharm.services.importing import ImportReport
+    from civharm.services.matching import MatchReport
 
 DEFAULT_DATABASE = "civharm-demo.db"
 
@@ -38,6 +39,7 @@ class DemoResult:
     figures: dict[str, object]
     release_lines: int = 0
     release_problems: int = 0
+    matching: MatchReport | None = None
 
 
 def demo_database(db: str | None) -> str:
@@ -151,7 +153,7 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
     import_strike_lines(releases, belligerent=COALITION)
     from civharm.services.matching import match_and_suggest
 
-    match_and_suggest(load_gazetteer())
+    matching = match_and_suggest(load_gazetteer())
     return DemoResult(
         database=_current(),
         data_dir=data_dir,
@@ -160,6 +162,7 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
         figures=stats_json(),
         release_lines=sum(len(r.lines) for _, r in releases),
         release_problems=sum(len(r.problems) for _, r in releases),
+        matching=matching,
     )
 
 
