@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,9 @@ def test_demo_builds_a_simulated_database_labelled_in_every_output(
     assert 0 < figures["killed_min"] <= figures["killed_max"]
     assert figures["killed_min"] <= totals["true_civilian_deaths"] * 1.2
     assert figures["strike_locations"] >= 40
-    assert figures["conceded"]["US-led Coalition"]["min"] == totals["conceded_deaths"] > 0
+    # Verdicts come from the report texts: only the entries the linker could tie to one
+    # incident count, so the concession read is part of the one the reports state.
+    assert 0 < figures["conceded"]["US-led Coalition"]["min"] <= totals["conceded_deaths"]
 
     assert LABEL in civharm("stats", db=db, check=True).stdout
     civharm("export", "--format", "csv", str(tmp_path / "csv"), db=db, check=True)
@@ -66,6 +69,7 @@ def test_demo_builds_a_simulated_database_labelled_in_every_output(
     # Matching and grading suggestions now run in the demo and are scored.
     assert scored.stdout.count("not built yet") == len(NOT_BUILT) - 2
     assert "suggested grade equals the true grade" in scored.stdout
+    assert re.search(r"\d+ right, 0 wrong, \d+ left unlinked", scored.stdout.replace("\n", " "))
 
 
 def test_demo_says_the_web_site_is_not_built_yet(fresh_database_url: str, tmp_path: Path

@@ -91,6 +91,11 @@ def demo(
               f"{totals['true_incidents']:,} incidents).\n", markup=False)
     out.print(f"Parsed {result.release_lines:,} declared strike lines from the daily release "
               f"texts ({result.release_problems:,} unreadable).", markup=False)
+    if result.verdicts is not None:
+        from civharm.cli.parse import verdict_summary
+
+        out.print(f"Monthly civilian-casualty reports: {verdict_summary(result.verdicts)}.",
+                  markup=False)
     if result.matching is not None:
         found = result.matching
         out.print(f"Matched {found.matched_incidents:,} of {found.incidents:,} incidents to "

@@ -8,7 +8,8 @@ import typer
 
 from civharm.cli.context import open_database, out, simulated_banner
 
-match_app = typer.Typer(help="Match incidents to the belligerent's declared strikes.",
+match_app = typer.Typer(help="Match incidents to the belligerent's declared strikes and verdicts, "
+                        "and find incidents that are probably one event.",
                         no_args_is_help=True)
 
 
@@ -31,8 +32,14 @@ def strikes(
         from civharm.services.errors import UserError
 
         raise UserError("--days-before and --days-after must be zero or more")
+    from civharm.cli.parse import verdict_summary
+    from civharm.services.verdicts import link_stored_verdicts
+
+    verdicts = link_stored_verdicts(places)
     report = match_and_suggest(places, days_before, days_after)
     simulated_banner()
+    if verdicts.entries:
+        out.print(f"Verdicts: {verdict_summary(verdicts)}.")
     out.print(f"{report.matched_incidents:,} of {report.incidents:,} incidents matched "
               f"{report.matches:,} declared strike line(s).")
     out.print(f"Placed {report.placed_incidents:,} incidents and {report.placed_strikes:,} of "
@@ -40,3 +47,34 @@ def strikes(
               "cannot be matched).")
     out.print("Suggested grades: " + ", ".join(
         f"{grade} {count:,}" for grade, count in sorted(report.suggestions.items())))
+
+
+@match_app.command("verdicts")
+def verdicts(
+    ctx: typer.Context,
+    unlinked: Annotated[bool, typer.Option("--unlinked", help="List every entry not linked.")] = False,
+    days: Annotated[int, typer.Option(help="Days either side of an incident a verdict's date may "
+                                      "fall.")] = 1,
+) -> None:
+    """Link every stored civilian-casualty report entry to an incident again (by cited code,
+    else by date and MGRS square or place), and set the linked incidents' verdicts.
+    Run it after adding or merging incidents; `match strikes` runs it too."""
+    from civharm.cli.parse import gazetteer, verdict_summary
+
+    places = gazetteer()
+    open_database(ctx)
+    if days < 0:
+        from civharm.services.errors import UserError
+
+        raise UserError("--days must be zero or more")
+    from civharm.services.verdicts import link_stored_verdicts
+
+    report = link_stored_verdicts(places, days_tolerance=days)
+    simulated_banner()
+    out.print(verdict_summary(report) + ".")
+    shown = report.unlinked if unlinked else []
+    for entry in shown:
+        candidates = f"; candidates {', '.join(entry.candidates)}" if entry.candidates else ""
+        out.print(f"{entry.report} #{entry.number} line {entry.line}: {entry.date or 'no date'}, "
+                  f"{entry.place or 'no place'}, {entry.status}: {entry.link_basis}{candidates}",
+                  markup=False)

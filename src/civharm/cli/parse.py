@@ -13,6 +13,7 @@ from civharm.cli.context import err, open_database, out
 
 if TYPE_CHECKING:
     from civharm.analysis.gazetteer import Gazetteer
+    from civharm.services.verdicts import VerdictReport
 
 parse_app = typer.Typer(
     help="Read the belligerent's strike releases and civilian-casualty reports.",
@@ -95,15 +96,43 @@ def strike_release(
 
 
 @parse_app.command("civcas-report")
-def civcas_report(files: Files) -> None:
+def civcas_report(
+    ctx: typer.Context,
+    files: Files,
+    store: Annotated[bool, typer.Option(
+        "--import", help="Store every entry and link its verdict to an incident.")] = False,
+    belligerent: Annotated[str, typer.Option(help="Whose report it is.")] = "US-led Coalition",
+) -> None:
     """A summary object, then one object per numbered allegation with its status, reason,
-    deaths and injuries conceded, MGRS grid and cited code."""
+    deaths and injuries conceded, MGRS grid and cited code. With --import, each entry is
+    linked to an incident by cited code, else by date and MGRS square or place."""
     from civharm.analysis.civcas_reports import parse_civcas_report
 
-    for path in files:
-        parsed = parse_civcas_report(_text(path))
-        out.print(json.dumps(parsed.summary_json(), ensure_ascii=False), markup=False)
-        for allegation in parsed.allegations:
+    parsed = [(path, parse_civcas_report(_text(path))) for path in files]
+    for path, report in parsed:
+        out.print(json.dumps(report.summary_json(), ensure_ascii=False), markup=False)
+        for allegation in report.allegations:
             out.print(json.dumps(allegation.as_json(), ensure_ascii=False), markup=False)
-        for line, reason, body in parsed.problems:
+        for line, reason, body in report.problems:
             err.print(f"{path.name}, line {line}: {reason}: {body[:80]!r}", markup=False)
+    if store:
+        places = gazetteer()
+        open_database(ctx)
+        from civharm.services.verdicts import import_civcas_reports
+
+        result = import_civcas_reports(parsed, belligerent, places)
+        err.print(verdict_summary(result), markup=False)
+        for entry in result.unlinked[:10]:
+            err.print(f"  not linked: {entry.report} #{entry.number} ({entry.date}, {entry.place}): "
+                      f"{entry.link_basis}" + (f" — candidates {', '.join(entry.candidates[:5])}"
+                                               if entry.candidates else ""), markup=False)
+        if len(result.unlinked) > 10:
+            err.print(f"  … and {len(result.unlinked) - 10} more; "
+                      "`civharm match verdicts --unlinked` lists them all", markup=False)
+
+
+def verdict_summary(result: VerdictReport) -> str:
+    bases = ", ".join(f"{count:,} by {basis}" for basis, count in sorted(result.by_basis.items()))
+    return (f"{result.entries:,} report entries stored ({result.new_entries:,} new); "
+            f"{result.linked:,} linked to incidents" + (f" ({bases})" if bases else "")
+            + f", {len(result.unlinked):,} not linked; {result.verdicts_set:,} verdicts set")

@@ -30,6 +30,8 @@ _KIND_ALIASES = {
     "victim": "victims",
     "verdict": "verdicts",
     "belligerent_verdicts": "verdicts",
+    "involvements": "verdicts",
+    "involvement": "verdicts",
     "declared_strike": "declared_strikes",
     "strikes": "declared_strikes",
     "declared-strikes": "declared_strikes",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from civharm import simulation
+from civharm.analysis.civcas_reports import ParsedReport, parse_civcas_report
 from civharm.analysis.gazetteer import load_gazetteer
 from civharm.analysis.strike_releases import ParsedRelease, date_from_name, parse_strike_release
 from civharm.domain.records import DeclaredStrikeRecord
@@ -26,6 +27,7 @@ from civharm.site.databases import DatabaseURLError, database_config, describe
 if TYPE_CHECKING:
     from civharm.services.importing import ImportReport
     from civharm.services.matching import MatchReport
+    from civharm.services.verdicts import VerdictReport
 
 DEFAULT_DATABASE = "civharm-demo.db"
 
@@ -40,6 +42,7 @@ class DemoResult:
     release_lines: int = 0
     release_problems: int = 0
     matching: MatchReport | None = None
+    verdicts: VerdictReport | None = None
 
 
 def demo_database(db: str | None) -> str:
@@ -151,8 +154,12 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
     from civharm.services.releases import import_strike_lines
 
     import_strike_lines(releases, belligerent=COALITION)
+    # Likewise the verdicts: from the monthly report texts, linked to incidents by the
+    # linker; the structured verdicts.csv is the truth they are scored against.
     from civharm.services.matching import match_and_suggest
+    from civharm.services.verdicts import import_civcas_reports
 
+    verdicts = import_civcas_reports(parse_reports(data_dir), COALITION, load_gazetteer())
     matching = match_and_suggest(load_gazetteer())
     return DemoResult(
         database=_current(),
@@ -163,6 +170,7 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
         release_lines=sum(len(r.lines) for _, r in releases),
         release_problems=sum(len(r.problems) for _, r in releases),
         matching=matching,
+        verdicts=verdicts,
     )
 
 
@@ -177,6 +185,40 @@ def parse_releases(data_dir: Path) -> list[tuple[Path, ParsedRelease]]:
                                     resolve_place=load_gazetteer().place_id))
         for path in sorted((data_dir / "releases").glob("*.txt"))
     ]
+
+
+def parse_reports(data_dir: Path) -> list[tuple[Path, ParsedReport]]:
+    """Every monthly civilian-casualty report of a generated campaign, parsed."""
+    return [(path, parse_civcas_report(path.read_text(encoding="utf-8")))
+            for path in sorted((data_dir / "civcas-reports").glob("*.txt"))]
+
+
+def verdict_linking_score(data_dir: Path) -> StageScore:
+    """How many report entries the linker set on the incident they answer, and how many it
+    set on another; the simulator's truth says which allegation each entry is."""
+    import csv
+
+    from civharm.store import models
+
+    with open(data_dir / "truth" / "report_entries.csv", encoding="utf-8") as handle:
+        truth = {(row["report"], int(row["number"]), row["date"]): row["incident"]
+                 for row in csv.DictReader(handle)}
+    right = wrong = 0
+    for report, number, day, code in models.ReportedVerdict.objects.filter(
+            belligerent=COALITION).values_list("report", "number", "date", "incident__code"):
+        if code is None:
+            continue
+        if truth.get((report, number, day.isoformat() if day else "")) == code:
+            right += 1
+        else:
+            wrong += 1
+    return StageScore(
+        stage="belligerent verdicts",
+        measure="monthly-report entries linked to the incident they answer",
+        found=f"{right:,} right, {wrong:,} wrong, {len(truth) - right - wrong:,} left unlinked",
+        truth=f"{len(truth):,} entries",
+        score=f"{right / len(truth):.1%} linked right" if truth else "n/a",
+    )
 
 
 def strike_parsing_score(data_dir: Path) -> StageScore:
@@ -236,6 +278,7 @@ def evaluate_demo(db: str | None, data_dir: Path | None = None) -> list[StageSco
         code: (grade, status) for code, grade, status in models.GradeSuggestion.objects
         .values_list("incident__code", "grade", "strike_status")
     }
-    return [strike_parsing_score(folder), *evaluate(truth, stats_json(), codes, suggestions)]
+    return [strike_parsing_score(folder), verdict_linking_score(folder),
+            *evaluate(truth, stats_json(), codes, suggestions)]
 
 

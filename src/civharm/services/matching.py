@@ -65,7 +65,8 @@ def _blamed() -> dict[int, set[str]]:
     return blamed
 
 
-def match_and_suggest(gazetteer: Gazetteer, days_before: int = 1, days_after: int = 0) -> MatchReport:
+def incident_allegations() -> tuple[list[models.Incident], list[Allegation]]:
+    """Every incident, and beside each what the pure matchers need of it."""
     incidents = list(models.Incident.objects.all())
     blamed = _blamed()
     allegations = [
@@ -77,6 +78,11 @@ def match_and_suggest(gazetteer: Gazetteer, days_before: int = 1, days_after: in
         )
         for i in incidents
     ]
+    return incidents, allegations
+
+
+def match_and_suggest(gazetteer: Gazetteer, days_before: int = 1, days_after: int = 0) -> MatchReport:
+    incidents, allegations = incident_allegations()
     strikes, strike_total = _strike_reports(gazetteer)
     found = match_strikes(allegations, strikes, days_before=days_before, days_after=days_after)
     sources: dict[int, int] = {}

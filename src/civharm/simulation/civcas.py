@@ -176,6 +176,9 @@ class MonthlyReport:
     month: str  # YYYY-MM
     text: str
     credible: tuple[str, ...]  # allegation codes
+    # (number, date of the allegation, allegation code) of every entry, in order: the key
+    # a linker's result is scored by, since entries are numbered afresh in each section.
+    entries: tuple[tuple[int, date, str], ...] = ()
 
     @property
     def path(self) -> str:
@@ -266,7 +269,10 @@ def monthly_reports(verdicts: list[Verdict], seed: int) -> list[MonthlyReport]:
             lines.append("")
         lines.append("The Coalition takes all reports of civilian casualties seriously. "
                      "(Simulated report: no real events are described.)")
+        entries = tuple(
+            (i, v.allegation.start, v.allegation.code)
+            for group in (credible, other) for i, v in enumerate(group, start=1))
         reports.append(MonthlyReport(month, "\n".join(lines) + "\n",
-                                     tuple(v.allegation.code for v in credible)))
+                                     tuple(v.allegation.code for v in credible), entries))
         carried = remaining
     return reports

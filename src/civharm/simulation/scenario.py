@@ -85,7 +85,7 @@ class Scenario:
 def importable_files(out_dir: Path) -> list[Path]:
     """The files ``civharm import`` reads, in an order that satisfies their references."""
     names = ["incidents.csv", "sources.csv", "claims.csv",
-             *(p.file_name for p in LISTS), "verdicts.csv", "declared_strikes.csv"]
+             *(p.file_name for p in LISTS), "involvements.csv", "declared_strikes.csv"]
     return [out_dir / n for n in names]
 
 
@@ -218,6 +218,9 @@ def _write_campaign(out_dir: Path, seed: int, scale: float, progress: Progress
     _write_releases(out_dir, releases)
     for report in reports:
         _write_text(out_dir / report.path, report.text)
+    _write_csv(out_dir / "truth" / "report_entries.csv", ["report", "number", "date", "incident"],
+               ([Path(r.path).name, number, day.isoformat(), code]
+                for r in reports for number, day, code in r.entries))
     _write_witnesses(out_dir, monitoring)
     progress("simulate", 6, stages)
     _write_truth(out_dir, world, monitoring, grades, line_of, releases)
@@ -240,8 +243,9 @@ def _marker_text(seed: int, scale: float) -> str:
         "The CSV files carry no label column because civharm's importer accepts only the\n"
         "columns of its formats; a database built from them is marked simulated, and every\n"
         f"figure, page and export made from it says {LABEL}.\n\n"
-        "Import files: incidents.csv, sources.csv, claims.csv, victims-*.csv, verdicts.csv,\n"
-        "declared_strikes.csv. Texts: releases/, civcas-reports/. Damage: damage/.\n"
+        "Import files: incidents.csv, sources.csv, claims.csv, victims-*.csv,\n"
+        "involvements.csv, declared_strikes.csv. Texts: releases/, civcas-reports/.\n"
+        "Damage: damage/. The verdicts the reports state, in structured form: verdicts.csv.\n"
         "Confidential (not imported): confidential/. Ground truth: truth/.\n"
     )
 
@@ -382,7 +386,7 @@ def _write_claims(out_dir: Path, monitoring: Monitoring, world: World, verdicts:
                     rng.random() < 0.5 else None
                 yield f"{code},{witness},{a.blame[witness]},{_counts(killed, injured)},,,,\n"
             if code in conceded:
-                # The concession itself is in verdicts.csv; the claim ties the report to the
+                # The concession itself is in the monthly report; the claim ties the report to the
                 # incident without letting the belligerent's count set the lowest figure.
                 yield f"{code},{report_of[code].source_key},{COALITION},,,,,,,,\n"
 
@@ -567,6 +571,11 @@ def _write_verdicts(out_dir: Path, verdicts: list[Verdict]) -> None:
                    conceded, v.mgrs, "" if v.mgrs_accuracy is None else v.mgrs_accuracy,
                    v.statement, v.assessed_on.isoformat() if v.assessed_on else ""]
 
+    # Who is blamed, as a monitor records it before any verdict: the verdicts themselves
+    # reach the database only through the monthly reports' texts.
+    _write_csv(out_dir / "involvements.csv", ["incident", "belligerent", "involvement"],
+               ([v.allegation.code, v.belligerent, "suspected"]
+                for v in sorted(verdicts, key=lambda v: (v.allegation.code, v.belligerent))))
     _write_csv(out_dir / "verdicts.csv",
                ["incident", "belligerent", "involvement", "assessment", "deaths_conceded_min",
                 "deaths_conceded_max", "mgrs", "mgrs_accuracy_m", "statement", "assessed_on"],

@@ -338,3 +338,73 @@ class GradeSuggestion(models.Model):
     strike_status = models.CharField(max_length=TERM, choices=StrikeStatus.choices(), blank=True)
     reason = models.TextField()
     suggested_at = models.DateTimeField(auto_now=True)
+
+
+class ReportedVerdict(models.Model):
+    """One numbered entry of a belligerent's civilian-casualty report, as read from it.
+
+    Every entry is kept, linked or not: the link to an incident is the linker's finding
+    (``link_basis`` says on what), and a linked entry also sets that incident's
+    BelligerentInvolvement.
+    """
+
+    belligerent = models.CharField(max_length=200)
+    report = models.CharField(max_length=200)
+    line = models.PositiveIntegerField()
+    number = models.PositiveIntegerField()
+    date = models.DateField(null=True, blank=True)
+    place = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    via = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=TERM, choices=BelligerentAssessment.choices())
+    reason = models.CharField(max_length=200, blank=True)
+    killed = models.PositiveIntegerField(null=True, blank=True)
+    injured = models.PositiveIntegerField(null=True, blank=True)
+    mgrs = models.CharField(max_length=32, blank=True)
+    cited_code = models.CharField(max_length=32, blank=True)
+    text = models.TextField(blank=True)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="reported_verdicts"
+    )
+    link_basis = models.CharField(max_length=100, blank=True)
+    candidates = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["belligerent", "report", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["belligerent", "report", "line"],
+                                    name="one_verdict_per_report_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} #{self.number} ({self.status})"
+
+
+class DuplicateSuggestion(models.Model):
+    """Two incidents that are probably one event, for a reviewer to merge or dismiss.
+
+    ``first`` is always the incident with the smaller code, so that a pair is stored once.
+    A merge deletes the merged incident and with it the pair; the kept incident lists the
+    merged code among its ``previous_codes``. A dismissed pair stays dismissed when the
+    suggestions are made again.
+    """
+
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    STATES = [(OPEN, "open"), (DISMISSED, "dismissed")]
+
+    first = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    state = models.CharField(max_length=TERM, choices=STATES, default=OPEN)
+    suggested_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-score", "first", "second"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="one_suggestion_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score:.2f})"
