@@ -103,6 +103,9 @@ def demo(
                   + ", ".join(f"{g} {n:,}" for g, n in sorted(found.suggestions.items()))
                   + " (suggestions only: no incident is graded until an analyst grades it).",
                   markup=False)
+    if result.duplicates is not None:
+        out.print(f"Suggested {result.duplicates.suggested:,} pair(s) of incidents that are "
+                  "probably one event, for review (civharm match incidents).", markup=False)
     print_stats(result.figures)
     out.print("\nScore the record against the truth with: civharm"
               + (f" --db {state.db}" if state.db else "") + " demo evaluate"

@@ -78,3 +78,34 @@ def verdicts(
         out.print(f"{entry.report} #{entry.number} line {entry.line}: {entry.date or 'no date'}, "
                   f"{entry.place or 'no place'}, {entry.status}: {entry.link_basis}{candidates}",
                   markup=False)
+
+
+@match_app.command("incidents")
+def incidents(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option(help="Days apart two incidents' dates may be.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per pair.")] = False,
+) -> None:
+    """Suggest pairs of incidents that are probably one event: near in time and place, and
+    sharing a victim, a specific source, or a spot within 100 m. Pairs a reviewer marked
+    as separate (`incident not-duplicate`) are not suggested again."""
+    open_database(ctx)
+    from civharm.services.duplicates import open_suggestions, suggest_duplicate_incidents
+
+    report = suggest_duplicate_incidents(days)
+    pairs = open_suggestions()
+    if as_json:
+        import json
+
+        for pair in pairs:
+            out.print(json.dumps(pair, ensure_ascii=False), markup=False)
+        return
+    simulated_banner()
+    out.print(f"{report.suggested:,} pair(s) of {report.incidents:,} incidents are probably one "
+              f"event ({report.dismissed:,} marked separate by a reviewer).", markup=False)
+    for pair in pairs:
+        out.print(f"  {pair['first']} ~ {pair['second']}  score {pair['score']}: "
+                  f"{'; '.join(pair['reasons'])}", markup=False)
+    if pairs:
+        out.print("Merge with `civharm incident merge KEEP MERGED`, or record separate events with "
+                  "`civharm incident not-duplicate A B`.", markup=False)

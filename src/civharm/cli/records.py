@@ -10,7 +10,7 @@ import typer
 from civharm.cli.context import open_database, out, simulated_banner
 from civharm.cli.render import print_table
 
-incident_app = typer.Typer(help="Add, list, show and grade incidents.", no_args_is_help=True)
+incident_app = typer.Typer(help="Add, list, show, grade and merge incidents.", no_args_is_help=True)
 claim_app = typer.Typer(help="Add and list claims: what one source says of one incident.",
                         no_args_is_help=True)
 source_app = typer.Typer(help="Add and list sources.", no_args_is_help=True)
@@ -97,6 +97,8 @@ def incident_show(
     incident = detail["incident"]
     out.print(f"[bold]{incident['code']}[/]  {incident['date']}  {incident['place']}"
               + (f"  {incident['place_ar']}" if incident["place_ar"] else ""))
+    if incident["previous_codes"]:
+        out.print(f"  previous codes: {incident['previous_codes']}", markup=False)
     for field in ("neighbourhood", "strike_type", "geo_precision", "summary"):
         if incident[field]:
             out.print(f"  {field.replace('_', ' ')}: {incident[field]}", markup=False)
@@ -127,8 +129,14 @@ def incident_show(
                                    "belligerent_blamed"], "Claims")
     print_table(detail["verdicts"], ["belligerent", "involvement", "assessment",
                                      "deaths_conceded_min", "deaths_conceded_max"], "Verdicts")
+    print_table(detail["report_entries"], ["report", "number", "status", "killed", "basis"],
+                "Belligerent's report entries linked here")
     print_table(detail["victims"], ["victim_id", "name", "name_ar", "sex", "age", "fate"],
                 "Victims")
+    for pair in detail["duplicate_suggestions"]:
+        out.print(f"  possibly the same event as {pair['incident']} (score {pair['score']}): "
+                  f"{'; '.join(pair['reasons'])} — merge with `civharm incident merge`, or "
+                  "`civharm incident not-duplicate`", markup=False)
     out.print(f"{detail['witnesses']} witness record(s) (identities are not shown here).")
 
 
@@ -257,3 +265,34 @@ def victim_list(
     print_table(victim_lines(incident or None, limit or None),
                 ["victim_id", "incident", "name", "name_ar", "sex", "age", "fate",
                  "date_of_death", "sources"], "Victims")
+
+
+@incident_app.command("merge")
+def incident_merge(
+    ctx: typer.Context,
+    keep: Annotated[str, typer.Argument(help="The incident that stays.")],
+    merged: Annotated[str, typer.Argument(help="The incident merged into it; its code becomes "
+                                          "one of KEEP's previous codes.")],
+) -> None:
+    """Merge two records of one event: claims, victims, witnesses, verdicts, grade history
+    and report entries move to KEEP. Refused when something would be lost."""
+    open_database(ctx)
+    from civharm.services.duplicates import merge_incidents
+
+    kept = merge_incidents(keep, merged)
+    out.print(f"{merged} merged into {kept.code} (previous codes: {', '.join(kept.previous_codes)}). "
+              "Run `civharm match strikes` to refresh its matches and suggestion.", markup=False)
+
+
+@incident_app.command("not-duplicate")
+def incident_not_duplicate(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(help="Incident code.")],
+    second: Annotated[str, typer.Argument(help="Incident code.")],
+) -> None:
+    """Record that two incidents are separate events, so they are not suggested again."""
+    open_database(ctx)
+    from civharm.services.duplicates import dismiss_duplicate
+
+    dismiss_duplicate(first, second)
+    out.print(f"{first} and {second} are recorded as separate events.")

@@ -25,6 +25,7 @@ from civharm.simulation.world import COALITION
 from civharm.site.databases import DatabaseURLError, database_config, describe
 
 if TYPE_CHECKING:
+    from civharm.services.duplicates import DuplicateReport
     from civharm.services.importing import ImportReport
     from civharm.services.matching import MatchReport
     from civharm.services.verdicts import VerdictReport
@@ -43,6 +44,7 @@ class DemoResult:
     release_problems: int = 0
     matching: MatchReport | None = None
     verdicts: VerdictReport | None = None
+    duplicates: DuplicateReport | None = None
 
 
 def demo_database(db: str | None) -> str:
@@ -161,6 +163,9 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
 
     verdicts = import_civcas_reports(parse_reports(data_dir), COALITION, load_gazetteer())
     matching = match_and_suggest(load_gazetteer())
+    from civharm.services.duplicates import suggest_duplicate_incidents
+
+    duplicates = suggest_duplicate_incidents()
     return DemoResult(
         database=_current(),
         data_dir=data_dir,
@@ -171,6 +176,7 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
         release_problems=sum(len(r.problems) for _, r in releases),
         matching=matching,
         verdicts=verdicts,
+        duplicates=duplicates,
     )
 
 
@@ -218,6 +224,35 @@ def verdict_linking_score(data_dir: Path) -> StageScore:
         found=f"{right:,} right, {wrong:,} wrong, {len(truth) - right - wrong:,} left unlinked",
         truth=f"{len(truth):,} entries",
         score=f"{right / len(truth):.1%} linked right" if truth else "n/a",
+    )
+
+
+def duplicate_score(data_dir: Path) -> StageScore:
+    """Suggested duplicate pairs against the simulator's record of which reported incidents
+    describe one true incident."""
+    import csv
+
+    from civharm.store import models
+
+    with open(data_dir / "truth" / "reported-incidents.csv", encoding="utf-8") as handle:
+        event = {row["code"]: row["true_incident"] for row in csv.DictReader(handle)}
+    truly: set[tuple[str, str]] = set()
+    by_event: dict[str, list[str]] = {}
+    for code, true in event.items():
+        by_event.setdefault(true, []).append(code)
+    for codes in by_event.values():
+        codes.sort()
+        truly.update((a, b) for i, a in enumerate(codes) for b in codes[i + 1:])
+    suggested = set(models.DuplicateSuggestion.objects.filter(
+        state=models.DuplicateSuggestion.OPEN).values_list("first__code", "second__code"))
+    right = len(suggested & truly)
+    return StageScore(
+        stage="duplicate incidents",
+        measure="pairs suggested for merging that are one true incident",
+        found=f"{len(suggested):,} suggested, {right:,} of them right",
+        truth=f"{len(truly):,} pairs",
+        score=(f"{right / len(truly):.0%} found" if truly else "none to find")
+        + (f", {right / len(suggested):.0%} right" if suggested else ""),
     )
 
 
@@ -278,7 +313,7 @@ def evaluate_demo(db: str | None, data_dir: Path | None = None) -> list[StageSco
         code: (grade, status) for code, grade, status in models.GradeSuggestion.objects
         .values_list("incident__code", "grade", "strike_status")
     }
-    return [strike_parsing_score(folder), verdict_linking_score(folder),
+    return [strike_parsing_score(folder), verdict_linking_score(folder), duplicate_score(folder),
             *evaluate(truth, stats_json(), codes, suggestions)]
 
 

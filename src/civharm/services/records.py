@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 from civharm.domain.casualties import Range
 from civharm.domain.vocabulary import Grade
 from civharm.ingest.problems import Origin
@@ -122,7 +124,21 @@ def incident_detail(code: str) -> dict[str, Any]:
          "fifty_metre_rule": m.fifty_metre_rule}
         for m in incident.strike_matches.select_related("declared_strike")
     ]
+    reported = [
+        {"report": r.report, "number": r.number, "status": r.status, "killed": r.killed,
+         "basis": r.link_basis, "text": r.text}
+        for r in incident.reported_verdicts.all()
+    ]
+    duplicates = [
+        {"incident": (s.second if s.first_id == incident.pk else s.first).code, "score": s.score,
+         "reasons": s.reasons}
+        for s in models.DuplicateSuggestion.objects.filter(
+            Q(first=incident) | Q(second=incident), state=models.DuplicateSuggestion.OPEN)
+        .select_related("first", "second")
+    ]
     return {
+        "report_entries": reported,
+        "duplicate_suggestions": duplicates,
         "suggestion": None if suggestion is None else {
             "grade": suggestion.grade, "strike_status": suggestion.strike_status,
             "reason": suggestion.reason},
