@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from civharm.analysis.gazetteer import Gazetteer
+from civharm.analysis.source_independence import CitedSource, independent_sources
 from civharm.analysis.strike_matching import (
     Allegation,
     StrikeReport,
@@ -20,7 +21,7 @@ from civharm.analysis.strike_matching import (
     precision_radius_m,
     strike_status,
 )
-from civharm.domain.vocabulary import BelligerentAssessment, GeoPrecision
+from civharm.domain.vocabulary import BelligerentAssessment, GeoPrecision, SourceKind
 from civharm.store import models
 
 
@@ -65,6 +66,15 @@ def _blamed() -> dict[int, set[str]]:
     return blamed
 
 
+def _independent_sources(blamed: dict[int, set[str]]) -> dict[int, int]:
+    cited: dict[int, list[CitedSource]] = {}
+    for incident_id, key, kind, publisher in models.Claim.objects.values_list(
+            "incident_id", "source__key", "source__kind", "source__publisher"):
+        cited.setdefault(incident_id, []).append(CitedSource(key, SourceKind(kind), publisher))
+    return {incident_id: independent_sources(found, blamed.get(incident_id, ()))
+            for incident_id, found in cited.items()}
+
+
 def incident_allegations() -> tuple[list[models.Incident], list[Allegation]]:
     """Every incident, and beside each what the pure matchers need of it."""
     incidents = list(models.Incident.objects.all())
@@ -85,9 +95,8 @@ def match_and_suggest(gazetteer: Gazetteer, days_before: int = 1, days_after: in
     incidents, allegations = incident_allegations()
     strikes, strike_total = _strike_reports(gazetteer)
     found = match_strikes(allegations, strikes, days_before=days_before, days_after=days_after)
-    sources: dict[int, int] = {}
-    for incident_id in models.Claim.objects.values_list("incident_id", flat=True):
-        sources[incident_id] = sources.get(incident_id, 0) + 1
+    sources = _independent_sources({i.pk: set(a.belligerents)
+                                    for i, a in zip(incidents, allegations, strict=True)})
     verdicts: dict[int, models.BelligerentInvolvement] = {}
     for verdict in models.BelligerentInvolvement.objects.filter(
         assessment=BelligerentAssessment.CREDIBLE.value
