@@ -179,6 +179,9 @@ class Victim(models.Model):
     fate = models.CharField(max_length=TERM, choices=Fate.choices(), default=Fate.KILLED.value)
     date_of_death = models.DateField(null=True, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="victims")
+    # The person this record names, as the victim linkage found them (civharm link victims).
+    person = models.ForeignKey("Person", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="records")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -408,3 +411,77 @@ class DuplicateSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ~ {self.second_id} ({self.score:.2f})"
+
+
+class Person(models.Model):
+    """One person, as the victim linkage found them across lists: every Victim record that
+    names them points here. Identities are kept from run to run where their records are."""
+
+    key = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    linked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class LinkDecision(models.Model):
+    """An analyst's word on whether two victim records name one person. Never edited: the
+    latest decision on a pair is the one in force, and later linkage runs obey it."""
+
+    SAME = "same"
+    DIFFERENT = "different"
+    CHOICES = [(SAME, "same person"), (DIFFERENT, "different people")]
+
+    first = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(max_length=TERM, choices=CHOICES)
+    reason = models.TextField(blank=True)
+    decided_by = models.CharField(max_length=150)
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["first", "second"])]
+
+
+class ReviewPair(models.Model):
+    """Two victim records whose match probability fell in the uncertain band, waiting for
+    an analyst, with the comparison that put them there. Rebuilt by every linkage run."""
+
+    first = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    explanation = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="one_review_per_pair")
+        ]
+
+
+class MseEstimate(models.Model):
+    """A multiple systems estimate as it was made, with the inputs it was made from, so
+    that a published figure can be traced back and made again."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    method = models.CharField(max_length=TERM)
+    seed = models.BigIntegerField(null=True, blank=True)
+    stratum = models.CharField(max_length=200, blank=True)
+    observed = models.PositiveIntegerField()
+    estimate = models.FloatField()
+    lower = models.FloatField()
+    upper = models.FloatField()
+    lists = models.JSONField(default=list)
+    capture_table = models.JSONField(default=list)
+    warnings = models.JSONField(default=list)
+    details = models.JSONField(default=dict)
+    made_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
