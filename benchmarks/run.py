@@ -1,6 +1,7 @@
 """Import benchmark: civharm on SQLite and PostgreSQL beside a bare csv + sqlite3 loader.
 
-    python benchmarks/run.py               # the table (what `make bench` runs)
+    python benchmarks/run.py               # every benchmark (what `make bench` runs)
+    python benchmarks/run.py --only import # the import benchmark alone
     python benchmarks/run.py --json        # the same results, machine-readable
     python benchmarks/run.py --scale 0.1   # a tenth of the rows
     python benchmarks/run.py --only matching   # the strike-matching benchmark (matching.py)
@@ -296,9 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--one", nargs=2, metavar=("KIND", "TARGET"),
                         help=f"internal: run one measured import ({', '.join(KINDS)}) "
                              "into TARGET (a path or URL)")
-    parser.add_argument("--only", choices=("import", "matching"), default="import",
-                        help="which benchmark: the import (default) or strike matching "
-                             "(benchmarks/matching.py)")
+    parser.add_argument("--only", choices=("all", *SUITES), default="all",
+                        help="which benchmark: all of them (default), the import, or one of "
+                             "the others (benchmarks/NAME.py)")
     parser.add_argument("--data", type=Path, help="internal: the folder of CSV files")
     parser.add_argument("--write-data", type=Path, metavar="FOLDER",
                         help="internal: only write the CSV files into FOLDER")
@@ -312,10 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.scale <= 0:
         parser.error("--scale must be positive")
-    if args.only == "matching":
-        import matching
-
-        return matching.main(["--scale", repr(args.scale)] + (["--json"] if args.json else []))
+    if args.only not in ("all", "import"):
+        return _other(args.only, args.scale, args.json)
     if args.write_data:
         data = datagen.generate(args.write_data, args.scale)
         print(json.dumps({"sizes": asdict(data.sizes), "links": data.victim_source_links}))
@@ -326,7 +325,23 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
         show(results)
-    return 1 if any(f["error"] for f in results["figures"]) else 0
+    status = 1 if any(f["error"] for f in results["figures"]) else 0
+    if args.only == "all":
+        for name in SUITES[1:]:
+            print(flush=True)
+            status = max(status, _other(name, args.scale, args.json))
+    return status
+
+
+SUITES = ("import", "matching")
+
+
+def _other(name: str, scale: float, as_json: bool) -> int:
+    """Run benchmarks/NAME.py's main() with the same scale."""
+    import importlib
+
+    module = importlib.import_module(name)
+    return int(module.main(["--scale", repr(scale)] + (["--json"] if as_json else [])))
 
 
 if __name__ == "__main__":

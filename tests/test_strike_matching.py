@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from civharm.analysis import strike_matching
 from civharm.analysis.strike_matching import (
     EARTH_RADIUS_M,
     PRECISION_RADIUS_M,
@@ -248,6 +251,193 @@ def test_boundary_pairs_agree(a: tuple[float, float], b: tuple[float, float],
     alleged = [allegation(point=a, precision=precision)]
     strikes = [strike("edge", point=on_edge, radius=radius), strike("b", point=b, radius=radius)]
     assert match_strikes(alleged, strikes) == match_strikes_brute_force(alleged, strikes)
+
+
+# Edge cases, clustered: strikes placed against the allegations exactly where the index
+# could go wrong, at the larger radius (either side of it by a rounding), on the same point,
+# at the ends of the widened window, with radii on the boundaries of the index's radius
+# tiers, about the boundaries of 2 km grid cells, and with shared codes and shared keys.
+
+CELL_DEG = 360.0 / int(360.0 / (2_000.0 / METRES_PER_DEGREE))  # a 2 km cell, in degrees
+CENTRES = [RAQQA, (0.0, 0.0), (36.0, 39.0), (64.5, -21.9),
+           (CELL_DEG * 1991, CELL_DEG * 2167), (-CELL_DEG * 1999, -CELL_DEG * 10)]
+# Tier boundaries are powers of two; 7.1, 71 and 707 m are MGRS squares' half diagonals.
+EDGE_RADII = [0.0, 1.0, 2.0, 7.1, 64.0, math.nextafter(64.0, 0), math.nextafter(64.0, 100),
+              70.7, 71.0, 100.0, 128.0, 707.0, 1000.0, 1024.0, 2048.0, 8000.0, 100_000.0]
+
+
+def towards(point: tuple[float, float], metres: float, bearing: float) -> tuple[float, float]:
+    """About ``metres`` from ``point`` on a bearing (radians from north)."""
+    lat = point[0] + metres * math.cos(bearing) / METRES_PER_DEGREE
+    return lat, point[1] + (metres * math.sin(bearing)
+                            / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 1e-9)))
+
+
+@st.composite
+def clustered_cases(draw: st.DrawFn) -> tuple[list[Allegation], list[StrikeReport], int, int]:
+    before, after = draw(st.integers(0, 3)), draw(st.integers(0, 2))
+    centre = draw(st.sampled_from(CENTRES))
+    spread = draw(st.sampled_from([0.0, 10.0, 2_000.0]))
+    codes = draw(st.sampled_from([[f"A{i}" for i in range(6)], ["A0", "A1", "A0", "A2", "A1", "A0"]]))
+    alleged = []
+    for i in range(draw(st.integers(1, 5))):
+        point = towards(centre, draw(st.floats(0, spread)), draw(st.floats(0, 2 * math.pi)))
+        start = DAY + timedelta(days=draw(st.integers(0, 2)))
+        blamed = tuple(draw(st.lists(st.sampled_from(BELLIGERENTS), min_size=1, max_size=3)))
+        alleged.append(Allegation(codes[i], start, start + timedelta(days=draw(st.integers(0, 2))),
+                                  point[0], point[1], draw(st.sampled_from(PRECISIONS)), blamed))
+    keys = draw(st.sampled_from(["unique", "shared"]))
+    strikes = []
+    for j in range(draw(st.integers(0, 14))):
+        target = draw(st.sampled_from(alleged))
+        assert target.latitude is not None and target.longitude is not None
+        radius = draw(st.sampled_from(EDGE_RADII))
+        reach = max(target.radius_m, radius)
+        where = draw(st.sampled_from(["same", "edge", "inside", "outside", "near", "cell"]))
+        metres = {"same": 0.0, "edge": reach, "inside": reach * (1 - 1e-12),
+                  "outside": reach * (1 + 1e-12), "near": draw(st.floats(0, 3 * reach)),
+                  "cell": CELL_DEG * METRES_PER_DEGREE * draw(st.floats(0.9, 1.1))}[where]
+        bearing = draw(st.sampled_from([0.0, math.pi / 2, math.pi, 3 * math.pi / 2, 1.0]))
+        point = towards((target.latitude, target.longitude), metres, bearing)
+        day = draw(st.sampled_from([
+            target.date_start - timedelta(days=before + 1), target.date_start - timedelta(days=before),
+            target.date_start, target.date_end, target.date_end + timedelta(days=after),
+            target.date_end + timedelta(days=after + 1)]))
+        belligerent = draw(st.sampled_from([*target.belligerents, "regime"]))
+        key = f"S{j}" if keys == "unique" else f"S{j % 3}"
+        strikes.append(StrikeReport(key, day, belligerent, point[0], point[1], radius))
+    return alleged, strikes, before, after
+
+
+@settings(max_examples=400, deadline=None)
+@given(clustered_cases())
+def test_index_agrees_with_brute_force_on_edge_cases(
+    case: tuple[list[Allegation], list[StrikeReport], int, int],
+) -> None:
+    alleged, strikes, before, after = case
+    assert (match_strikes(alleged, strikes, days_before=before, days_after=after)
+            == match_strikes_brute_force(alleged, strikes, days_before=before, days_after=after))
+
+
+def test_distances_are_the_reference_haversine_to_the_last_bit() -> None:
+    rng = random.Random(4)
+    strikes = [strike(f"S{j}", point=(RAQQA[0] + rng.uniform(-0.02, 0.02),
+                                      RAQQA[1] + rng.uniform(-0.02, 0.02)), radius=3000.0)
+               for j in range(200)]
+    found = match_strikes([allegation(precision=GeoPrecision.VILLAGE)], strikes)
+    assert len(found["RQ0001"]) > 100
+    by_key = {s.key: s for s in strikes}
+    for m in found["RQ0001"]:
+        s = by_key[m.strike_key]
+        assert m.distance_m == haversine_m(*RAQQA, s.latitude, s.longitude)  # not approx
+
+
+def test_shared_codes_and_keys_are_ordered_as_the_reference_orders_them() -> None:
+    # Equal distance and equal key: the reference keeps its loops' order, by allegation and
+    # then by the strikes' input order; the matches differ only in their day fields.
+    a = [allegation("X"), allegation("Y"), allegation("X", until=DAY + timedelta(days=1))]
+    here = north_of(RAQQA, 5)
+    strikes = [strike("K", point=here, when=DAY), strike("K", point=here, when=DAY - timedelta(days=1)),
+               strike("J", point=here), strike("K", point=north_of(RAQQA, 1))]
+    found = match_strikes(a, strikes)
+    assert list(found) == ["X", "Y"]
+    assert found == match_strikes_brute_force(a, strikes)
+    assert [(m.strike_key, m.day_offset, m.same_day) for m in found["X"]] == [
+        ("K", 0, True), ("K", 0, False),                        # 1 m away, from each X
+        ("J", 0, True), ("J", 0, False),                        # 5 m: J before K
+        ("K", 0, True), ("K", -1, False), ("K", 0, False), ("K", -1, False),
+    ]
+    one = match_strikes([a[0]], strikes)
+    assert one == match_strikes_brute_force([a[0]], strikes)
+    assert [m.day_offset for m in one["X"]] == [0, 0, 0, -1]
+
+
+def test_a_latitude_beyond_a_pole_raises_as_the_reference_does() -> None:
+    # The haversine's square root of a negative: math.sqrt raises, and so does the matcher.
+    beyond = [allegation(point=(95.0, 0.0), precision=None)]
+    strikes = [strike(point=(85.0, 180.0), radius=100_000.0)]
+    with pytest.raises(ValueError, match="math domain error"):
+        match_strikes_brute_force(beyond, strikes)
+    with pytest.raises(ValueError, match="math domain error"):
+        match_strikes(beyond, strikes)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 7, 1000])
+def test_small_chunks_change_nothing(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    rng = random.Random(chunk)
+    alleged = [allegation(f"A{i}", when=DAY + timedelta(days=rng.randrange(3)),
+                          point=(RAQQA[0] + rng.gauss(0, 0.01), RAQQA[1] + rng.gauss(0, 0.01)),
+                          precision=rng.choice(PRECISIONS),
+                          blamed=tuple(rng.sample(BELLIGERENTS, rng.randint(1, 2))))
+               for i in range(60)]
+    strikes = [strike(f"S{j}", when=DAY + timedelta(days=rng.randrange(3)),
+                      point=(RAQQA[0] + rng.gauss(0, 0.01), RAQQA[1] + rng.gauss(0, 0.01)),
+                      radius=rng.choice(STRIKE_RADII), belligerent=rng.choice(BELLIGERENTS))
+               for j in range(150)]
+    expected = match_strikes_brute_force(alleged, strikes)
+    assert sum(map(len, expected.values())) > 500
+    monkeypatch.setattr(strike_matching, "_CHUNK", chunk)
+    assert match_strikes(alleged, strikes) == expected
+
+
+@st.composite
+def odd_points(draw: st.DrawFn) -> tuple[float, float]:
+    # What the latitude band cannot bound: not a number, or a latitude beyond a pole.
+    return draw(st.sampled_from([(math.nan, 39.0), (36.0, math.nan), (90.0001, 10.0),
+                                 (-95.0, 0.0), (95.0, 180.0), (89.9999, 10.0), (90.0, 190.0),
+                                 (math.inf, 39.0), (36.0, math.inf), (36.0, -math.inf)]))
+
+
+@st.composite
+def odd_cases(draw: st.DrawFn) -> tuple[list[Allegation], list[StrikeReport]]:
+    point_of = st.one_of(odd_points(), points())
+    alleged = [allegation(f"A{i}", point=draw(point_of), precision=draw(st.sampled_from(PRECISIONS)))
+               for i in range(draw(st.integers(0, 4)))]
+    strikes = [strike(f"S{j}", point=draw(point_of),
+                      radius=draw(st.sampled_from([*STRIKE_RADII, math.nan, -5.0, 2.1e7])))
+               for j in range(draw(st.integers(0, 6)))]
+    return alleged, strikes
+
+
+def outcome(run: Callable[[], dict[str, list[Match]]]) -> object:
+    try:
+        return run()
+    except ValueError as error:
+        return ValueError, str(error)
+
+
+@settings(max_examples=200, deadline=None)
+@given(odd_cases())
+def test_odd_coordinates_and_radii_agree_with_brute_force(
+    case: tuple[list[Allegation], list[StrikeReport]],
+) -> None:
+    # Not a number, beyond a pole, a negative or NaN radius, or one wider than the Earth:
+    # the matcher still does what comparing every pair does.
+    alleged, strikes = case
+    fast = outcome(lambda: match_strikes(alleged, strikes))
+    slow = outcome(lambda: match_strikes_brute_force(alleged, strikes))
+    assert repr(fast) == repr(slow)  # repr: NaN distances compare unequal
+
+
+def test_empty_inputs_and_unknown_belligerents() -> None:
+    assert match_strikes([], []) == {}
+    assert match_strikes([allegation()], []) == {"RQ0001": []}
+    assert match_strikes([], [strike()]) == {}
+    assert match_strikes([allegation(blamed=())], [strike()]) == {"RQ0001": []}
+    assert match_strikes([allegation(blamed=("nobody",))], [strike()]) == {"RQ0001": []}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_garbage_collector_state_is_restored(enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        match_strikes([allegation()], [strike()])
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
 
 
 # ---------------------------------------------------------------------------------------
