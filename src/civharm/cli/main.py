@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from civharm import __version__
-from civharm.cli import demo, geo, match, parse, records
+from civharm.cli import demo, estimate, geo, match, parse, records
 from civharm.cli.context import State, err, open_database, out, simulated_banner
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(records.source_app, name="source")
 app.add_typer(records.victim_app, name="victim")
 app.add_typer(parse.parse_app, name="parse")
 app.add_typer(match.match_app, name="match")
+app.add_typer(estimate.estimate_app, name="estimate")
 app.add_typer(geo.geo_app, name="geo")
 app.add_typer(demo.demo_app, name="demo")
 

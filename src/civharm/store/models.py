@@ -475,7 +475,7 @@ class MseEstimate(models.Model):
     observed = models.PositiveIntegerField()
     estimate = models.FloatField()
     lower = models.FloatField()
-    upper = models.FloatField()
+    upper = models.FloatField(null=True, blank=True)  # none when the interval has no upper bound
     lists = models.JSONField(default=list)
     capture_table = models.JSONField(default=list)
     warnings = models.JSONField(default=list)

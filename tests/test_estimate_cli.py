@@ -1,0 +1,56 @@
+"""`civharm estimate mse TABLE.csv`: the CLI contract, on tables with known answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import civharm
+
+KEYS = {"observed", "estimate", "lower", "upper", "method", "lists", "warnings"}
+
+
+def write(tmp_path: Path, text: str, name: str = "table.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_two_lists_give_the_lincoln_petersen_answer(tmp_path: Path) -> None:
+    # 100 on list a, 80 on list b, 40 on both: the independence estimate is 100 * 80 / 40.
+    table = write(tmp_path, "a,b,count\n1,0,60\n0,1,40\n1,1,40\n")
+    shown = civharm("estimate", "mse", str(table), "--method", "loglinear", "--json", check=True)
+    result = json.loads(shown.stdout)
+    assert set(result) >= KEYS
+    assert result["method"] == "loglinear" and result["lists"] == ["a", "b"]
+    assert result["observed"] == 140
+    assert abs(result["estimate"] - 200.0) < 1e-6
+    assert result["lower"] <= 200.0 <= result["upper"]
+
+
+def test_lcmcr_is_the_default_seeded_and_shown_beside_loglinear(tmp_path: Path) -> None:
+    table = write(tmp_path, "field,monitor,media,count\n1,0,0,300\n0,1,0,250\n0,0,1,120\n"
+                            "1,1,0,90\n1,0,1,40\n0,1,1,35\n1,1,1,20\n")
+    first = json.loads(civharm("estimate", "mse", str(table), "--seed", "7", "--json", check=True).stdout)
+    again = json.loads(civharm("estimate", "mse", str(table), "--seed", "7", "--json", check=True).stdout)
+    assert first == again
+    assert first["method"] == "lcmcr"
+    assert first["observed"] == 855 <= first["lower"] <= first["estimate"] <= first["upper"]
+    assert [c["method"] for c in first["compared"]] == ["loglinear"]
+    text = civharm("estimate", "mse", str(table), check=True).stdout
+    assert "855 people documented on 3 lists" in text
+    assert "beside it, loglinear" in text
+
+
+def test_a_bad_table_is_refused_line_by_line(tmp_path: Path) -> None:
+    table = write(tmp_path, "a,b,count\n1,0,x\n0,0,3\n")
+    refused = civharm("estimate", "mse", str(table))
+    assert refused.returncode == 1
+    assert "table.csv: line 2, column 'count'" in refused.stderr
+    assert "table.csv: line 3" in refused.stderr
+    assert "nothing estimated" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    missing = civharm("estimate", "mse", str(tmp_path / "nope.csv"))
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+    wrong = civharm("estimate", "mse", str(table), "--method", "bayes")
+    assert wrong.returncode == 1 and "--method must be one of" in wrong.stderr

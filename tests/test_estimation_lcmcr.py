@@ -1,0 +1,101 @@
+"""The latent-class sampler against an exact posterior and against simulated populations of known N."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import betaln, gammaln
+
+from civharm.analysis.estimation import (
+    CaptureTable,
+    LcmcrSettings,
+    estimate,
+    profile_interval,
+    sample_lcmcr,
+)
+from civharm.analysis.estimation.lcmcr import LcmcrError
+from test_estimation_loglinear import capture
+
+SHORT = LcmcrSettings(chains=2, burn_in=100, draws=200, thin=1)
+
+
+def exact_one_class_posterior(table: CaptureTable) -> tuple[np.ndarray, np.ndarray]:
+    """With one class, λ_j ~ Beta(1, 1) and p(N) ∝ 1/N, the posterior of N is known in closed form:
+    p(N | data) ∝ (1/N) · N!/(N − n)! · Π_j B(1 + n_j, 1 + N − n_j)."""
+    n = table.observed
+    population = np.arange(n, 30 * n)
+    log_post = -np.log(population) + gammaln(population + 1) - gammaln(population - n + 1)
+    for on_list in table.list_totals:
+        log_post += betaln(1 + on_list, 1 + population - on_list)
+    weights = np.exp(log_post - log_post.max())
+    return population, weights / weights.sum()
+
+
+def test_one_class_sampler_matches_the_exact_posterior() -> None:
+    table = capture(1000, [[0.2, 0.3, 0.25]], seed=5)
+    population, posterior = exact_one_class_posterior(table)
+    cdf = np.cumsum(posterior)
+    exact = [population[np.searchsorted(cdf, q)] for q in (0.025, 0.5, 0.975)]
+    samples = sample_lcmcr(table, LcmcrSettings(classes=1, chains=2, burn_in=200, draws=5000, thin=1), seed=3)
+    drawn = np.quantile(samples.population, [0.025, 0.5, 0.975])
+    assert drawn[1] == pytest.approx(exact[1], rel=0.01)
+    assert drawn[0] == pytest.approx(exact[0], rel=0.015)
+    assert drawn[2] == pytest.approx(exact[2], rel=0.015)
+    assert samples.population.mean() == pytest.approx(float(population @ posterior), rel=0.01)
+
+
+def test_heterogeneous_population_is_covered_where_independence_is_biased_low() -> None:
+    # Two latent classes: 40% easy to record, 60% hard. Lists are independent within a class, so
+    # the independence model is biased low; the latent-class model is built for this case.
+    truth = 2000
+    for seed in (1, 2):
+        table = capture(truth, [[0.6, 0.5, 0.55, 0.4], [0.2, 0.15, 0.25, 0.2]], seed=seed, shares=[0.4, 0.6])
+        result = estimate(table, "lcmcr", seed=seed)
+        assert result.lower <= truth <= result.upper, (seed, result.lower, result.upper)
+        assert abs(result.estimate / truth - 1) < 0.1
+        _, independence, independence_upper = profile_interval(table)
+        assert independence_upper < truth
+        assert abs(result.estimate - truth) < abs(independence - truth)
+
+
+def test_seeded_runs_are_reproducible_bit_for_bit() -> None:
+    table = capture(800, [[0.3, 0.4, 0.35, 0.3]], seed=1)
+    first = sample_lcmcr(table, SHORT, seed=42)
+    again = sample_lcmcr(table, SHORT, seed=42)
+    other = sample_lcmcr(table, SHORT, seed=43)
+    assert np.array_equal(first.population, again.population)
+    assert np.array_equal(first.alpha, again.alpha)
+    assert not np.array_equal(first.population, other.population)
+    assert first.population.shape == (2, 200)
+
+
+def test_draws_are_never_below_the_observed_count() -> None:
+    # Lists that name almost everyone: the unseen are few, and N can only be n plus them.
+    table = capture(500, [[0.95, 0.9, 0.92]], seed=4)
+    samples = sample_lcmcr(table, SHORT, seed=1)
+    assert samples.population.min() >= table.observed
+    result = estimate(table, "lcmcr", seed=1, lcmcr=SHORT)
+    assert result.lower >= result.observed and result.estimate >= result.observed
+
+
+def test_thinning_keeps_every_thin_th_sweep() -> None:
+    table = capture(600, [[0.3, 0.4, 0.35]], seed=9)
+    thinned = sample_lcmcr(table, LcmcrSettings(chains=1, burn_in=10, draws=50, thin=3), seed=5)
+    assert thinned.population.shape == (1, 50)
+    assert thinned.classes_used.max() <= 10
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [LcmcrSettings(classes=0), LcmcrSettings(chains=0), LcmcrSettings(draws=0), LcmcrSettings(thin=0),
+     LcmcrSettings(burn_in=-1), LcmcrSettings(alpha_rate=0)],
+)
+def test_bad_settings_are_refused(settings: LcmcrSettings) -> None:
+    table = capture(300, [[0.4, 0.4, 0.4]], seed=1)
+    with pytest.raises(LcmcrError):
+        sample_lcmcr(table, settings)
+
+
+def test_an_empty_table_is_refused() -> None:
+    with pytest.raises(LcmcrError, match="names nobody"):
+        sample_lcmcr(CaptureTable(("A", "B"), (), ()))
