@@ -12,7 +12,8 @@ echo "== mypy (strict on the pure layers)"
 echo "== pytest on SQLite"
 CIVHARM_TEST_BACKEND=sqlite "$VENV/bin/pytest" "$@"
 
-echo "== pytest on PostgreSQL"
+echo "== pytest on PostgreSQL (tests of the pure layers ran once, above)"
 trap 'scripts/pg-test.sh stop' EXIT
 url="$(scripts/pg-test.sh start)"
-CIVHARM_TEST_BACKEND=postgresql CIVHARM_TEST_DATABASE_URL="$url" "$VENV/bin/pytest" "$@"
+CIVHARM_TEST_BACKEND=postgresql CIVHARM_TEST_PURE_ONCE=1 CIVHARM_TEST_DATABASE_URL="$url" \
+    "$VENV/bin/pytest" "$@"

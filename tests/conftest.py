@@ -34,6 +34,33 @@ def pytest_report_header() -> str:
     return f"civharm backend: {BACKEND}"
 
 
+# Tests of the pure layers (names, estimation, linkage, parsers, matchers, simulation) touch
+# no database: on the PostgreSQL pass they would repeat the SQLite pass exactly, so
+# `make test` runs them once. A test in these modules that takes a database fixture still
+# runs on both backends.
+PURE_MODULES = (
+    "test_names_", "test_estimation_", "test_linkage_records", "test_linkage_engine",
+    "test_linkage_quality", "test_linkage_spark", "test_strike_matching", "test_strike_releases",
+    "test_civcas_reports", "test_mgrs", "test_gazetteer", "test_domain", "test_ingest",
+    "test_layers", "test_source_independence", "test_simulation", "test_verdict_linking",
+    "test_duplicate_incidents",
+)
+DATABASE_FIXTURES = frozenset({"new_database", "fresh_database_url"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if BACKEND != "postgresql" or os.environ.get("CIVHARM_TEST_PURE_ONCE") != "1":
+        return
+    kept, skipped = [], []
+    for item in items:
+        pure = item.module is not None and item.module.__name__.startswith(PURE_MODULES)
+        needs_database = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (skipped if pure and not needs_database else kept).append(item)
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = kept
+
+
 @pytest.fixture
 def new_database(tmp_path: Path) -> Iterator[Callable[[], str]]:
     """Make new, empty databases on the backend under test; each call gives another URL."""

@@ -80,7 +80,8 @@ def demo(
     started = time.monotonic()
     with _progress() as (simulating, importing):
         result = run_demo(state.db, seed=seed, scale=scale, data_dir=data_dir,
-                          progress=importing, generation_progress=simulating)
+                          progress=importing, generation_progress=simulating,
+                          linkage_progress=importing)
     state.opened = result.database
     totals = result.scenario.totals
     out.print(f"Simulated campaign (seed {seed}, scale {scale:g}) written to "
@@ -106,6 +107,11 @@ def demo(
     if result.duplicates is not None:
         out.print(f"Suggested {result.duplicates.suggested:,} pair(s) of incidents that are "
                   "probably one event, for review (civharm match incidents).", markup=False)
+    if result.linkage is not None:
+        linked = result.linkage
+        out.print(f"Linked {linked.records:,} named victim records into {linked.people:,} people "
+                  f"across the lists; {linked.in_review:,} uncertain pair(s) wait for review "
+                  "(civharm review next).", markup=False)
     print_stats(result.figures)
     out.print("\nScore the record against the truth with: civharm"
               + (f" --db {state.db}" if state.db else "") + " demo evaluate"

@@ -256,15 +256,22 @@ def victim_list(
     ctx: typer.Context,
     incident: Annotated[str, _opt("--incident", help="Only this incident.")] = "",
     limit: Annotated[int, typer.Option(help="Show at most this many; 0 for all.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array.")] = False,
 ) -> None:
-    """List victims, Arabic and Latin names side by side."""
+    """List victims, Arabic and Latin names side by side, with the person each record names
+    once victims are linked."""
     open_database(ctx)
     from civharm.services.records import victim_lines
 
+    rows = victim_lines(incident or None, limit or None)
+    if as_json:
+        import json
+
+        out.print(json.dumps(rows, ensure_ascii=False), markup=False)
+        return
     simulated_banner()
-    print_table(victim_lines(incident or None, limit or None),
-                ["victim_id", "incident", "name", "name_ar", "sex", "age", "fate",
-                 "date_of_death", "sources"], "Victims")
+    print_table(rows, ["victim_id", "incident", "name", "name_ar", "sex", "age", "fate",
+                       "date_of_death", "sources", "person"], "Victims")
 
 
 @incident_app.command("merge")

@@ -24,7 +24,9 @@ def print_stats(figures: dict[str, Any]) -> None:
         f"{figures['strike_locations']:,} strike locations investigated "
         f"({_count(figures['incidents'], 'incident')})",
         f"{figures['witnesses']:,} witnesses and survivors interviewed",
-        f"{figures['named_victims']:,} named victim records (not yet linked across lists)",
+        (f"{figures['named_people']:,} named victims (people, linked from "
+         f"{figures['named_victims']:,} records across lists)" if figures.get("named_people")
+         else f"{figures['named_victims']:,} named victim records (not yet linked across lists)"),
         f"{figures['killed_min']:,}–{figures['killed_max']:,} civilians reported killed "
         "(all incidents except those discounted)",
         (f"{likely:,}" + (f"–{likely_max:,}" if likely_max != likely else "")
@@ -34,6 +36,14 @@ def print_stats(figures: dict[str, Any]) -> None:
              "Confirmed incidents)",
         f"{figures['sources']:,} sources",
     ]
+    estimate = figures.get("estimate")
+    if estimate:
+        upper = "no upper bound" if estimate["upper"] is None else f"{estimate['upper']:,}"
+        lines.insert(4, f"{estimate['estimate']:,} civilian deaths estimated, documented or not "
+                     f"({estimate['level']:.0%} interval {estimate['lower']:,}–{upper}; "
+                     f"{estimate['method']} over the linked victims, estimate #{estimate['id']}"
+                     + (f", {estimate['warnings']} warning(s)" if estimate["warnings"] else "")
+                     + ")")
     for line in lines:
         out.print(line)
     if figures["ungraded_incidents"]:

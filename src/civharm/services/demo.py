@@ -26,7 +26,9 @@ from civharm.site.databases import DatabaseURLError, database_config, describe
 
 if TYPE_CHECKING:
     from civharm.services.duplicates import DuplicateReport
+    from civharm.services.estimation import EstimationResult
     from civharm.services.importing import ImportReport
+    from civharm.services.linkage import LinkReport
     from civharm.services.matching import MatchReport
     from civharm.services.verdicts import VerdictReport
 
@@ -45,6 +47,8 @@ class DemoResult:
     matching: MatchReport | None = None
     verdicts: VerdictReport | None = None
     duplicates: DuplicateReport | None = None
+    linkage: LinkReport | None = None
+    estimate: EstimationResult | None = None
 
 
 def demo_database(db: str | None) -> str:
@@ -127,7 +131,8 @@ def _replace(url: str) -> None:
 
 def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float = 1.0,
              data_dir: Path | None = None, progress: Progress = silent,
-             generation_progress: Progress = silent) -> DemoResult:
+             generation_progress: Progress = silent, linkage_progress: Progress = silent
+             ) -> DemoResult:
     """Generate a campaign, build a fresh simulated database from it, and return its figures.
 
     The files go to ``data_dir``, by default beside the database (see :func:`data_dir_for`).
@@ -166,6 +171,11 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
     from civharm.services.duplicates import suggest_duplicate_incidents
 
     duplicates = suggest_duplicate_incidents()
+    from civharm.services.estimation import estimate_from_database
+    from civharm.services.linkage import link_victims
+
+    linkage = link_victims(progress=linkage_progress)
+    estimate = estimate_from_database("lcmcr", seed=seed, made_by="civharm demo")
     return DemoResult(
         database=_current(),
         data_dir=data_dir,
@@ -177,6 +187,8 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
         matching=matching,
         verdicts=verdicts,
         duplicates=duplicates,
+        linkage=linkage,
+        estimate=estimate,
     )
 
 
@@ -225,6 +237,61 @@ def verdict_linking_score(data_dir: Path) -> StageScore:
         truth=f"{len(truth):,} entries",
         score=f"{right / len(truth):.1%} linked right" if truth else "n/a",
     )
+
+
+def linkage_scores(data_dir: Path) -> list[StageScore]:
+    """The people the linkage found against the simulator's true people, pairwise and
+    B-cubed, and by pair of scripts."""
+    import csv
+
+    from civharm.analysis.linkage import VictimRecord, name_script
+    from civharm.analysis.linkage import evaluate as score_linkage
+    from civharm.store import models
+
+    with open(data_dir / "truth" / "victim-records.csv", encoding="utf-8") as handle:
+        truth = {("", row["victim_id"]): row["person_id"] for row in csv.DictReader(handle)}
+    found: dict[tuple[str, str], str] = {}
+    scripts: dict[tuple[str, str], str] = {}
+    for key, person, name, name_ar in models.Victim.objects.filter(person__isnull=False) \
+            .values_list("key", "person__key", "name", "name_ar"):
+        found[("", key)] = person
+        scripts[("", key)] = name_script(VictimRecord("", key, name or name_ar,
+                                                      name_ar if name and name_ar else ""))
+    if not found:
+        return []
+    quality = score_linkage(found, truth, scripts)
+    pairwise = quality.pairwise
+    people = len(set(found.values()))
+    true_people = len({truth[k] for k in found if k in truth})
+    scores = [StageScore(
+        "victim linkage", "records linked into people (pairwise precision / recall / F1)",
+        f"{people:,} people from {len(found):,} records", f"{true_people:,} people",
+        f"P {pairwise.precision:.3f}, R {pairwise.recall:.3f}, F1 {pairwise.f1:.3f}; "
+        f"B-cubed F1 {quality.bcubed.f1:.3f}")]
+    for kind, typed in quality.by_pair_type.items():
+        if typed.true_pairs:
+            scores.append(StageScore("victim linkage", f"{kind} pairs", f"{typed.found_pairs:,} linked",
+                                     f"{typed.true_pairs:,} true", f"F1 {typed.f1:.3f}"))
+    return scores
+
+
+def estimate_score(data_dir: Path) -> StageScore | None:
+    import json
+
+    from civharm.store import models
+
+    latest = models.MseEstimate.objects.order_by("-created_at", "-id").first()
+    if latest is None:
+        return None
+    totals = json.loads((data_dir / "truth" / "totals.json").read_text(encoding="utf-8"))
+    deaths = int(totals["true_civilian_deaths"])
+    upper = "∞" if latest.upper is None else f"{latest.upper:,.0f}"
+    covered = latest.lower <= deaths <= (latest.upper if latest.upper is not None else float("inf"))
+    return StageScore(
+        "MSE estimation", f"total deaths by {latest.method} over the linked victims (95% interval)",
+        f"{latest.estimate:,.0f} ({latest.lower:,.0f}–{upper})", f"{deaths:,} killed",
+        ("interval covers the truth" if covered else "interval misses the truth")
+        + f"; error {(latest.estimate - deaths) / deaths:+.0%}")
 
 
 def duplicate_score(data_dir: Path) -> StageScore:
@@ -313,7 +380,12 @@ def evaluate_demo(db: str | None, data_dir: Path | None = None) -> list[StageSco
         code: (grade, status) for code, grade, status in models.GradeSuggestion.objects
         .values_list("incident__code", "grade", "strike_status")
     }
+    estimated = estimate_score(folder)
+    linked = linkage_scores(folder)
+    built = {s.stage for s in [*linked, *([estimated] if estimated else [])]}
     return [strike_parsing_score(folder), verdict_linking_score(folder), duplicate_score(folder),
-            *evaluate(truth, stats_json(), codes, suggestions)]
+            *linked, *([estimated] if estimated else []),
+            *(s for s in evaluate(truth, stats_json(), codes, suggestions)
+              if s.built or s.stage not in built)]
 
 

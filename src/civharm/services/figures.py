@@ -78,8 +78,28 @@ def headline() -> HeadlineFigures:
     )
 
 
+def _people_and_estimate() -> dict[str, object]:
+    """Figures that exist once victims are linked and an estimate is made."""
+    extra: dict[str, object] = {}
+    people = (models.Victim.objects.filter(fate=Fate.KILLED.value, person__isnull=False)
+              .filter(~Q(name="") | ~Q(name_ar="")).values("person").distinct().count())
+    if people:
+        extra["named_people"] = people
+    latest = models.MseEstimate.objects.order_by("-created_at", "-id").first()
+    if latest is not None:
+        extra["estimate"] = {
+            "id": latest.pk, "method": latest.method, "observed": latest.observed,
+            "estimate": round(latest.estimate), "lower": round(latest.lower),
+            "upper": None if latest.upper is None else round(latest.upper),
+            "level": latest.details.get("level", 0.95), "stratified_by": latest.details.get(
+                "stratified_by", "none"), "warnings": len(latest.warnings),
+            "made_at": latest.created_at.isoformat(timespec="seconds"),
+        }
+    return extra
+
+
 def stats_json() -> dict[str, object]:
-    figures = headline().as_json()
+    figures = {**headline().as_json(), **_people_and_estimate()}
     if is_simulated():
         return {"simulated": True, "label": "SIMULATED DATA", **figures}
     return figures

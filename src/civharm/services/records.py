@@ -168,10 +168,13 @@ def source_lines() -> list[dict[str, Any]]:
 
 
 def victim_lines(incident: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-    query = models.Victim.objects.select_related("incident").prefetch_related("sources")
+    query = models.Victim.objects.select_related("incident", "person").prefetch_related("sources")
     if incident:
         query = query.filter(incident__code=incident)
     if limit:
         query = query[:limit]
-    return [mapping.victim_row(v, v.incident.code, sorted(s.key for s in v.sources.all()))
+    # The person a record names is the linkage's finding, shown here but never exported as
+    # a column of the victims file (it is not one of that file's import columns).
+    return [{**mapping.victim_row(v, v.incident.code, sorted(s.key for s in v.sources.all())),
+             "person": v.person.key if v.person else ""}
             for v in query]
