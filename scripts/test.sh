@@ -4,6 +4,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 
+# The Spark path of the victim linkage is tested too, and Spark needs a Java runtime.
+if ! command -v java >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing a Java runtime for Spark (Debian's default-jre-headless)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends default-jre-headless >/dev/null
+  else
+    echo "The Spark tests need a Java runtime: sudo apt-get install default-jre-headless" >&2
+    exit 1
+  fi
+fi
+
 echo "== ruff"
 "$VENV/bin/ruff" check src tests benchmarks
 echo "== mypy (strict on the pure layers)"

@@ -16,7 +16,6 @@ from civharm.analysis.linkage import LinkageSettings, default_model, link, read_
 
 @pytest.mark.slow
 def test_spark_links_a_small_list_as_duckdb_does(tmp_path: Path) -> None:
-    pytest.importorskip("pyspark")
     from civharm.simulation.scenario import generate
 
     generate(tmp_path, seed=7, scale=0.1, parallel=False)
