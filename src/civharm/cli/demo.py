@@ -86,8 +86,9 @@ def demo(
     totals = result.scenario.totals
     out.print(f"Simulated campaign (seed {seed}, scale {scale:g}) written to "
               f"{result.data_dir}; its truth is in {result.data_dir / 'truth'}.", markup=False)
-    out.print(f"{result.database}: imported {result.report.rows:,} rows from "
-              f"{len(result.report.files)} files in {time.monotonic() - started:.1f} s "
+    out.print(f"{result.database}: built from {result.report.rows:,} rows of "
+              f"{len(result.report.files)} files and the report texts in "
+              f"{time.monotonic() - started:.1f} s "
               f"({totals['true_civilian_deaths']:,} civilians truly killed in "
               f"{totals['true_incidents']:,} incidents).\n", markup=False)
     out.print(f"Parsed {result.release_lines:,} declared strike lines from the daily release "
