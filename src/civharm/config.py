@@ -31,8 +31,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CIVHARM_SECRET_KEY_FILE",
         "",
-        "File holding the secret key for sessions and signing. When unset, a key is made "
-        "for this process only, and sessions do not survive a restart.",
+        "File holding the secret key (made with 'civharm keygen PATH', mode 0600): it "
+        "encrypts witness identities and signs sessions. Keep it away from the database: "
+        "civharm refuses a key in the same folder as its SQLite file. When unset, witnesses "
+        "cannot be added or shown, and sessions do not survive a restart.",
     ),
     Setting(
         "CIVHARM_DEBUG",

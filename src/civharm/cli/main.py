@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from civharm import __version__
-from civharm.cli import demo, estimate, geo, link, match, parse, records, review
+from civharm.cli import demo, estimate, geo, link, match, parse, records, review, witness
 from civharm.cli.context import State, err, open_database, out, simulated_banner
 
 app = typer.Typer(
@@ -34,6 +34,8 @@ app.add_typer(geo.geo_app, name="geo")
 app.add_typer(demo.demo_app, name="demo")
 app.add_typer(link.link_app, name="link")
 app.add_typer(review.review_app, name="review")
+app.add_typer(witness.witness_app, name="witness")
+app.command()(witness.keygen)
 
 
 def _version(value: bool) -> None:

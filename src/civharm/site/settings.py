@@ -11,8 +11,16 @@ CIVHARM = Settings.from_env()
 
 
 def _secret_key() -> str:
+    """Django's signing key: a subkey of the key file's, never the witness-sealing key
+    itself. Without a usable key file, a key for this process only; the commands that
+    need the key file say what is wrong with it when they need it."""
     if CIVHARM.secret_key_file is not None:
-        return CIVHARM.secret_key_file.read_text(encoding="utf-8").strip()
+        from civharm.domain.sealing import SealingError, read_key_file
+
+        try:
+            return read_key_file(CIVHARM.secret_key_file).subkey(b"civharm django signing").hex()
+        except SealingError:
+            pass
     return secrets.token_urlsafe(50)
 
 
