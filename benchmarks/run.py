@@ -333,15 +333,21 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
-SUITES = ("import", "matching")
+SUITES = ("import", "matching", "linkage", "estimation")
 
 
 def _other(name: str, scale: float, as_json: bool) -> int:
-    """Run benchmarks/NAME.py's main() with the same scale."""
+    """Run benchmarks/NAME.py's main() at the same scale (for the linkage: the number of
+    records of its speed figure, 100,000 at scale 1)."""
     import importlib
 
     module = importlib.import_module(name)
-    return int(module.main(["--scale", repr(scale)] + (["--json"] if as_json else [])))
+    args = ["--json"] if as_json else []
+    if name == "linkage":
+        args = ["--records", str(round(100_000 * scale)), *args]
+    else:
+        args = ["--scale", repr(scale), *args]
+    return int(module.main(args))
 
 
 if __name__ == "__main__":

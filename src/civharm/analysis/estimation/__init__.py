@@ -44,6 +44,7 @@ from civharm.analysis.estimation.loglinear import (
     profile_interval,
     select_model,
 )
+from civharm.analysis.estimation.pooling import pool_estimates
 
 __all__ = [
     "METHODS",
@@ -70,6 +71,7 @@ __all__ = [
     "fit_loglinear",
     "geweke_z",
     "lincoln_petersen",
+    "pool_estimates",
     "profile_interval",
     "read_capture_table",
     "sample_lcmcr",

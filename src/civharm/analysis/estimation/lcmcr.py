@@ -10,18 +10,28 @@ which can push N well above a log-linear estimate.
 
 Model (truncated at K classes): weights π by stick-breaking with concentration α ~ Gamma(0.25,
 0.25) (shape, rate); λ_jk ~ Beta(1, 1), the chance that list j names a person of class k; and
-p(N) ∝ 1/N. One Gibbs sweep allocates the observed people to classes, updates the capture
-probabilities, the weights, the unseen count n0 (drawn from its exact negative-binomial full
-conditional), the unseen people's classes and α, as in the R package LCMCR. It works on the
-compressed table — one row per observed pattern with its count — so a sweep costs about the same
-for a hundred people or a hundred thousand. The chains advance together in one vectorised sweep
-from one generator, so a run is reproduced exactly by the same table, settings and seed.
+p(N) ∝ 1/N. One Gibbs sweep allocates the observed people to classes, draws the unseen count n0
+from its exact negative-binomial full conditional and splits it over the classes, then draws the
+capture probabilities, the weights and α, as in the R package LCMCR. It works on the compressed
+table — one row per observed pattern with its count — so a sweep costs about the same for a
+hundred people or a hundred thousand. All chains advance together in one vectorised sweep from
+one generator, so a run is reproduced exactly by the same table, settings and seed.
 
-Mixing is slow: successive draws of N are strongly correlated (integrated autocorrelation times
-of 50–300 sweeps on typical four-list tables, far more on weakly identified three-list ones),
-which is why the R package thins by 100. The defaults (4 chains × (1,000 burn-in + 8,000
-sweeps), one draw kept in 8) buy an effective sample of one to a few hundred in a few seconds;
-the diagnostics say when that is not enough, and :data:`THOROUGH` (five times longer) is for a
+Speed and mixing. numpy's per-call overhead, not the arithmetic, is most of a sweep's cost on a
+small table, so the default runs eight chains at once: a chain-sweep then costs about half of what
+it costs with four, and most of what is left is drawing the allocation (one binomial per
+pattern, class and chain). Mixing is slow and is a property of the Gibbs sampler on this model:
+successive draws of N are correlated over 150–250 sweeps on typical four- and five-list tables
+and up to about 400 on weakly identified three-list ones, because an observed person's class, the
+classes' capture probabilities and the unseen count each pin the others. (Three extra moves were
+tried and measured — a Metropolis move on the unseen split with the capture probabilities and
+weights integrated out, one on α with the sticks integrated out, and a "larger and harder to
+reach" shift of one class in the posterior with classes and the unseen integrated out — and none
+paid for its cost on four- and five-list tables.) Many short chains would buy more draws per
+second, but split R-hat needs chains some twenty autocorrelation times long to fall below 1.1,
+hence eight chains of 4,000 sweeps after burn-in. The defaults (8 chains × (1,000 burn-in + 4,000
+sweeps), one draw kept in 5) buy an effective sample of about 150–250 in about two seconds; the
+diagnostics say when that is not enough, and :data:`THOROUGH` (five times longer) is for a
 figure that will be published.
 """
 
@@ -37,9 +47,10 @@ from civharm.analysis.estimation.capture import CaptureTable
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-# Keeps log π and 1 − p0 away from exact zeros, which would stall the chain (α → 0) or
-# overflow the negative binomial. The cap on N this implies is a billion times the observed.
-_TINY = 1e-12
+# A gamma draw of exactly zero (shape α + 0 with α small) would put log 0 into the state.
+_TINY = 1e-300
+# Keeps 1 − p0 away from zero, which would overflow the negative binomial. The cap on N this
+# implies is a billion times the observed.
 _MIN_SEEN = 1e-9
 
 
@@ -52,10 +63,10 @@ class LcmcrSettings:
     """How long to sample. Draws are kept per chain: chains × draws in all."""
 
     classes: int = 10
-    chains: int = 4
+    chains: int = 8
     burn_in: int = 1000
-    draws: int = 1000
-    thin: int = 8
+    draws: int = 800
+    thin: int = 5
     alpha_shape: float = 0.25
     alpha_rate: float = 0.25
 
@@ -70,6 +81,11 @@ class LcmcrSettings:
             found.append("the Gamma prior on alpha needs a positive shape and rate")
         return found
 
+    @property
+    def sweeps(self) -> int:
+        """Sweeps per chain, burn-in included."""
+        return self.burn_in + self.draws * self.thin
+
     def as_json(self) -> dict[str, object]:
         return {
             "classes": self.classes, "chains": self.chains, "burn_in": self.burn_in,
@@ -80,7 +96,7 @@ class LcmcrSettings:
 
 DEFAULT_LCMCR = LcmcrSettings()
 # About five times the default run: for a figure that will be published.
-THOROUGH = LcmcrSettings(chains=4, burn_in=5000, draws=2500, thin=16)
+THOROUGH = LcmcrSettings(chains=8, burn_in=5000, draws=2000, thin=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,90 +119,101 @@ def sample_lcmcr(table: CaptureTable, settings: LcmcrSettings = DEFAULT_LCMCR,
         problems.append("the table names nobody")
     if problems:
         raise LcmcrError("; ".join(problems))
-    population, alpha, used = _run_chains(table, settings, np.random.default_rng(seed))
+    population, alpha, used = _Sampler(table, settings, np.random.default_rng(seed)).run()
     return LcmcrSamples(population=population, alpha=alpha, classes_used=used,
                         observed=table.observed, settings=settings)
 
 
-def _log_normalise(log_weights: FloatArray) -> FloatArray:
-    """Probabilities along the last axis from log weights, without underflow."""
-    shifted = np.exp(log_weights - log_weights.max(axis=-1, keepdims=True))
-    return np.asarray(shifted / shifted.sum(axis=-1, keepdims=True), dtype=np.float64)
+class _Sampler:
+    """The chains' state and one sweep. Every array carries the chain as an axis, so one numpy
+    call serves every chain and the per-call overhead is paid once per sweep. Capture
+    probabilities and weights are kept as logarithms, because weights get tiny. Sums over the
+    latent classes run over the first axis of a (classes × chains × patterns) array: numpy
+    reduces a short last axis about ten times slower."""
 
+    def __init__(self, table: CaptureTable, settings: LcmcrSettings, rng: np.random.Generator) -> None:
+        self.settings = settings
+        self.rng = rng
+        self.x = table.pattern_array().astype(np.float64)            # patterns × lists
+        self.x_t = np.ascontiguousarray(self.x.T)                     # lists × patterns
+        self.counts = table.count_array()                             # patterns
+        self.n = int(self.counts.sum())
+        chains, classes = settings.chains, settings.classes
+        self.zeros = np.zeros((chains, 1))
+        self.gamma_n = np.full(chains, float(self.n))
+        self.alpha_shape = np.full(chains, settings.alpha_shape + classes - 1)
+        # Start anywhere in the prior's support: equal weights, capture probabilities in
+        # (0.05, 0.95) and α = 1; burn-in forgets the start.
+        capture = rng.uniform(0.05, 0.95, size=(chains, self.x.shape[1], classes))
+        self.log_on = np.log(capture)                                 # chains × lists × classes
+        self.log_off = np.log1p(-capture)
+        self.log_weight = np.full((chains, classes), -np.log(classes))
+        self.alpha = np.ones(chains)
 
-def _betas(rng: np.random.Generator, a: FloatArray, b: FloatArray) -> FloatArray:
-    """Beta(a, b) draws as G_a / (G_a + G_b), from one gamma call: numpy's per-call overhead,
-    not the arithmetic, is what a sweep on a small table spends its time on."""
-    gammas = rng.standard_gamma(np.concatenate([a, b]))
-    half = len(a)
-    draws = gammas[:half] / (gammas[:half] + gammas[half:])
-    return np.asarray(np.clip(draws, _TINY, 1.0 - _TINY), dtype=np.float64)
+    def run(self) -> tuple[IntArray, FloatArray, IntArray]:
+        settings = self.settings
+        chains, kept = settings.chains, settings.draws
+        population = np.empty((chains, kept), dtype=np.int64)
+        alphas = np.empty((chains, kept))
+        used = np.empty((chains, kept), dtype=np.int64)
+        # A weight can underflow to zero; its logarithm is then -inf on purpose.
+        with np.errstate(divide="ignore", under="ignore"):
+            for sweep in range(settings.sweeps):
+                unseen, class_size = self.sweep()
+                kept_index, offset = divmod(sweep - settings.burn_in, settings.thin)
+                if sweep >= settings.burn_in and offset == settings.thin - 1:
+                    population[:, kept_index] = self.n + unseen
+                    alphas[:, kept_index] = self.alpha
+                    used[:, kept_index] = np.count_nonzero(class_size, axis=1)
+        return population, alphas, used
 
+    def sweep(self) -> tuple[IntArray, IntArray]:
+        rng, settings = self.rng, self.settings
+        log_on, log_off, log_weight = self.log_on, self.log_off, self.log_weight
+        chains, lists, classes = log_on.shape
 
-def _run_chains(table: CaptureTable, settings: LcmcrSettings, rng: np.random.Generator,
-                ) -> tuple[IntArray, FloatArray, IntArray]:
-    """All chains advance together: every array carries the chain as its first axis, so one
-    numpy call serves every chain and the per-call overhead is paid once per sweep."""
-    x = table.pattern_array().astype(np.float64)           # patterns × lists
-    counts = table.count_array()                            # patterns
-    n = int(counts.sum())
-    chains, classes = settings.chains, settings.classes
-    lists = x.shape[1]
-    a_alpha, b_alpha = settings.alpha_shape, settings.alpha_rate
-    zeros = np.zeros((chains, 1))
-    capture_size = chains * lists * classes
+        # 1. Allocate each observed pattern's people to classes, with weights
+        # π_k Π_j λ_jk^x_j (1 − λ_jk)^(1−x_j), normalised per pattern on the log scale.
+        log_missed = log_off.sum(axis=1)                                          # chains × classes: log q_k
+        log_class = (log_weight + log_missed).T                                   # classes × chains
+        joint = (log_on - log_off).transpose(2, 0, 1) @ self.x_t + log_class[:, :, None]
+        joint = np.exp(joint - joint.max(axis=0))                       # classes × chains × patterns
+        joint /= joint.sum(axis=0)
+        allocation = rng.multinomial(self.counts, joint.transpose(1, 2, 0))  # chains × patterns × classes
+        seen_by_class = allocation.sum(axis=1)                                     # chains × classes
+        on_list = self.x_t @ allocation                                            # chains × lists × classes
 
-    # Start anywhere in the prior's support: equal weights, capture probabilities in (0.05, 0.95)
-    # and nobody unseen; burn-in forgets the start.
-    alpha = np.ones(chains)
-    capture = rng.uniform(0.05, 0.95, size=(chains, lists, classes))
-    log_weight = np.full((chains, classes), -np.log(classes))
-    unseen_by_class = np.zeros((chains, classes), dtype=np.int64)
-
-    kept = settings.draws
-    population = np.empty((chains, kept), dtype=np.int64)
-    alphas = np.empty((chains, kept))
-    used = np.empty((chains, kept), dtype=np.int64)
-    for sweep in range(settings.burn_in + kept * settings.thin):
-        # 1. Allocate each observed pattern's people to classes.
-        log_capture = np.log(capture)
-        log_escape = np.log1p(-capture)
-        log_pattern = x @ (log_capture - log_escape) + log_escape.sum(axis=1)[:, None, :]
-        allocation = rng.multinomial(counts, _log_normalise(log_pattern + log_weight[:, None, :]))
-        seen_by_class = allocation.sum(axis=1)                               # chains × classes
-        on_list = x.T @ allocation                                           # chains × lists × classes
+        # 2. The unseen. p0 = Σ_k π_k q_k is the chance of being on no list; the number unseen is
+        # negative binomial, the failures before n successes with success probability 1 − p0:
+        # a Poisson whose mean is a Gamma(n) draw times the odds p0 / (1 − p0). Then their classes.
+        top = log_class.max(axis=0)
+        unseen_weight = np.exp(log_class - top)                                   # classes × chains
+        log_p0 = top + np.log(unseen_weight.sum(axis=0))
+        odds = np.exp(log_p0) / np.maximum(-np.expm1(log_p0), _MIN_SEEN)
+        unseen = rng.poisson(rng.standard_gamma(self.gamma_n) * odds)
+        unseen_by_class = rng.multinomial(unseen, (unseen_weight / unseen_weight.sum(axis=0)).T)
         class_size = seen_by_class + unseen_by_class
 
-        # 2. Capture probabilities (the unseen count as "not on the list") and 3. the sticks
-        # behind the class weights. Given the class sizes they are independent: one draw serves.
-        after = np.cumsum(class_size[:, ::-1], axis=1)[:, ::-1]              # class k and later
-        betas = _betas(
-            rng,
-            np.concatenate([(1.0 + on_list).ravel(), (1.0 + class_size[:, :-1]).ravel()]),
-            np.concatenate([(1.0 + class_size[:, None, :] - on_list).ravel(),
-                            (alpha[:, None] + after[:, 1:]).ravel()]),
-        )
-        capture = betas[:capture_size].reshape(chains, lists, classes)
-        sticks = betas[capture_size:].reshape(chains, classes - 1)
-        # Class weights from the sticks, on the log scale.
-        log_weight = (np.concatenate([np.log(sticks), zeros], axis=1)
-                      + np.concatenate([zeros, np.cumsum(np.log1p(-sticks), axis=1)], axis=1))
+        # 3. Capture probabilities λ_jk ~ Beta(1 + on list j, 1 + not on it, the unseen included)
+        # and the sticks V_k ~ Beta(1 + n_k, α + Σ_{l>k} n_l). Given the class sizes they are
+        # independent: one gamma call serves, Beta(a, b) being G_a / (G_a + G_b).
+        after = np.cumsum(class_size[:, ::-1], axis=1)[:, ::-1]                    # class k and later
+        first = np.concatenate([(1.0 + on_list).ravel(), (1.0 + class_size[:, :-1]).ravel()])
+        second = np.concatenate([(1.0 + class_size[:, None, :] - on_list).ravel(),
+                                 (self.alpha[:, None] + after[:, 1:]).ravel()])
+        gammas = np.log(np.maximum(rng.standard_gamma(np.concatenate([first, second])), _TINY))
+        half = len(first)
+        log_total = np.logaddexp(gammas[:half], gammas[half:])
+        log_beta, log_beta_rest = gammas[:half] - log_total, gammas[half:] - log_total
+        size = chains * lists * classes
+        self.log_on = log_beta[:size].reshape(chains, lists, classes)
+        self.log_off = log_beta_rest[:size].reshape(chains, lists, classes)
+        # 4. The class weights from the sticks: log π_k = log V_k + Σ_{l<k} log(1 − V_l).
+        log_stick = log_beta[size:].reshape(chains, classes - 1)
+        log_rest = log_beta_rest[size:].reshape(chains, classes - 1)
+        self.log_weight = (np.concatenate([log_stick, self.zeros], axis=1)
+                           + np.concatenate([self.zeros, np.cumsum(log_rest, axis=1)], axis=1))
 
-        # 4. The unseen: failures before n successes, success being "named by some list".
-        log_unseen = log_weight + np.log1p(-capture).sum(axis=1)
-        top = log_unseen.max(axis=1)
-        log_p0 = top + np.log(np.exp(log_unseen - top[:, None]).sum(axis=1))
-        unseen = rng.negative_binomial(n, np.maximum(-np.expm1(log_p0), _MIN_SEEN))
-
-        # 5. Allocate the unseen to classes.
-        unseen_by_class = rng.multinomial(unseen, _log_normalise(log_unseen))
-
-        # 6. Concentration (numpy's gamma takes a scale, the inverse of the rate).
-        alpha = rng.gamma(a_alpha + classes - 1, 1.0 / (b_alpha - log_weight[:, -1]))
-
-        kept_index, offset = divmod(sweep - settings.burn_in, settings.thin)
-        if sweep >= settings.burn_in and offset == settings.thin - 1:
-            population[:, kept_index] = n + unseen
-            alphas[:, kept_index] = alpha
-            used[:, kept_index] = np.count_nonzero(seen_by_class + unseen_by_class, axis=1)
-    return population, alphas, used
+        # 5. Concentration: α ~ Gamma(a + K − 1, rate b − log π_K).
+        self.alpha = rng.standard_gamma(self.alpha_shape) / (settings.alpha_rate - self.log_weight[:, -1])
+        return unseen, class_size

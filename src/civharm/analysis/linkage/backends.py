@@ -115,12 +115,20 @@ class SparkBackend(Backend):
 
         self._folder = Path(tempfile.mkdtemp(prefix="civharm-spark-", dir=temp_dir))
         logging.getLogger("py4j").setLevel(logging.ERROR)
+        # Spark's own log lines would bury the command's progress on standard error.
+        quiet = self._folder / "log4j2.properties"
+        quiet.write_text("rootLogger.level = error\nrootLogger.appenderRef.stderr.ref = console\n"
+                         "appender.console.type = Console\nappender.console.name = console\n"
+                         "appender.console.target = SYSTEM_ERR\n"
+                         "appender.console.layout.type = PatternLayout\n"
+                         "appender.console.layout.pattern = spark: %p %m%n\n", encoding="utf-8")
         builder = (SparkSession.builder.master(master).appName("civharm-linkage")
                    .config("spark.ui.enabled", "false")
                    .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
                    .config("spark.default.parallelism", str(shuffle_partitions))
                    .config("spark.driver.memory", driver_memory)
+                   .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile=file:{quiet}")
                    .config("spark.local.dir", str(self._folder))
                    .config("spark.sql.warehouse.dir", str(self._folder / "warehouse"))
                    .config("spark.jars", similarity_jar_location())

@@ -1,8 +1,9 @@
 """The comparisons and blocking rules of the victim model, as Splink settings.
 
 Every SQL condition here is written in the subset DuckDB and Spark SQL share
-(``=``, ``abs``, ``levenshtein``, ``substr``, ``length``), so one model serves both
-backends. Columns are those of :mod:`civharm.analysis.linkage.prepare`.
+(``=``, ``abs``, ``levenshtein``, ``substr``, ``length``, ``instr``, ``concat``,
+``coalesce``), so one model serves both backends. Columns are those of
+:mod:`civharm.analysis.linkage.prepare`.
 
 Names are compared link by link. For the given, father's and family name the levels
 are, strongest first:
@@ -23,9 +24,19 @@ neither helps nor sinks a match.
 Relatives share much: siblings share their father's, grandfather's and family name,
 the day and the place. Counting each agreement as independent evidence would merge
 them. So the given name decides between relatives: the father's and grandfather's
-names count only when the given names do not disagree — when they do, those two
-comparisons fall in a fixed neutral level (Bayes factor 1), and what remains (the
-given names' disagreement, ages) speaks.
+names count only when the given names do not disagree (skeletons more than equal:
+even one consonant apart, Nasir and Yasir, is two brothers as often as a typo) —
+when they do, those two comparisons fall in a fixed neutral level (Bayes factor 1),
+and what remains (the given names' disagreement, ages) speaks. Training caps the
+given name's "different names" and "other long vowels" levels so low that they all
+but rule a match out (:data:`civharm.analysis.linkage.model.CAPS`). Sex likewise
+counts only where the given names do not already agree on it.
+
+Age: same, one year apart, two or three apart, bands that overlap, or apart. Date
+of death: same day, within two days, within 45 days (died of wounds later), or
+apart. Place: a cross-script skeleton, same, similar (one edit, or one contained in
+the other: Hart al-Badu and al-Badu), or different. List: whether the two records
+are on one list, where a person is rarely named twice.
 """
 
 from __future__ import annotations
@@ -50,8 +61,9 @@ def _unsure(key: str) -> str:
     return f"(substr({key}_l, 1, 1) = '~' OR substr({key}_r, 1, 1) = '~')"
 
 
-GIVEN_DIFFER = ("given_sk_l <> given_sk_r AND NOT coalesce(" + _either("given_sk") + ", FALSE)"
-                " AND NOT (length(given_sk_l) >= 3 AND levenshtein(given_sk_l, given_sk_r) <= 1)")
+# Given names one consonant apart count as differing here: brothers are as often
+# Nasir and Yasir as a list misspells one name.
+GIVEN_DIFFER = "given_sk_l <> given_sk_r AND NOT coalesce(" + _either("given_sk") + ", FALSE)"
 NEUTRAL_LABEL = "given names differ: not counted"
 SEX_IMPLIED_LABEL = "same sex, as the same given name says: not counted"
 

@@ -128,7 +128,7 @@ class ScoredPairs(Sequence[ScoredPair]):
             outcomes.append(ComparisonOutcome(self._descriptions[name], label, 2.0 ** (weight + tf)))
         # The father's and grandfather's null level and their neutral level both weigh
         # nothing; the given name's level says which one the pair fell in.
-        if labels.get("given_name") == "different names":
+        if labels.get("given_name") in ("different names", "consonants one edit apart"):
             outcomes = [ComparisonOutcome(o.comparison, NEUTRAL_LABEL, o.bayes_factor)
                         if o.bayes_factor == 1.0 and name in ("father_name", "grandfather_name")
                         else o for o, name in zip(outcomes, self._parts, strict=True)]

@@ -4,17 +4,28 @@ Training (:func:`train`) estimates the Fellegi–Sunter parameters of the compar
 in :mod:`.comparisons` with Splink, in steps chosen so that relatives do not
 mislead it:
 
-1. **u** (how often unrelated records agree) by random sampling of record pairs.
-2. **m** (how often two records of one person agree) by expectation maximisation on
-   pairs that share the given name and the day, then the given name and the place.
-   Pairs sharing a given name are rarely siblings, whose names differ; so father,
-   family, age, date and place are learned from pairs that are mostly one person.
+1. **u** (how often unrelated records agree) by random sampling of record pairs. The
+   father's and grandfather's u are then taken among pairs whose given names do
+   not differ (see :func:`normalise`), as their m are.
+2. **m** (how often two records of one person agree) by expectation maximisation,
+   starting from :data:`DEFAULT_PARAMETERS`, on pairs that share the given name and
+   the day, then the given name and the place. Pairs sharing a given name are rarely
+   siblings, whose names differ; so father, family, age, date and place are learned
+   from pairs that are mostly one person.
 3. The given name's own m from pairs that share father, family, day, sex and an
    exact adult age: one person, or (rarely) twins.
 4. A check of every learned weight against what the name handling implies (see
-   :data:`CAPS`): a true match rarely carries a wholly different given name, and
-   two exact keys with one skeleton (محمود against محمد) are different names. A weight
+   :data:`CAPS` and :data:`FLOORS`): a given name that is another name (different
+   skeletons, or one skeleton with other long vowels: محمود against محمد) all but
+   rules a match out, so that the given name decides between relatives; a weight
    that breaks such a rule is capped, and the model's ``notes`` say so.
+
+Every step samples pairs (``u_max_pairs``, ``em_max_pairs``), so training costs
+about the same on any number of records; sampling records instead would thin out
+each person's records within the training blocks. The prior (the probability that
+two random records are one person) is not learned by EM, which drifts towards
+zero on large lists, but counted from deterministic rules (:func:`estimate_prior`)
+on whatever is being linked.
 
 Levels training could not see (too few pairs, as on a short list) keep the
 defaults of :data:`DEFAULT_PARAMETERS`, measured once on a simulated campaign.
@@ -80,13 +91,15 @@ CAPS: dict[tuple[str, str], float] = {
     ("father_name", "same consonants, different long vowels"): 1.0,
     ("age", "ages differ"): 0.05,
     ("date_of_death", "dates far apart"): 0.05,
+    ("sex", "different sex"): 0.05,
 }
 # Levels that are evidence for a match must stay so.
 FLOORS: dict[tuple[str, str], float] = {
-    (name, level): 2.0
-    for name in ("given_name", "father_name", "family_name")
-    for level in ("same name (key)", "same name in the other script's form",
-                  "same consonants, vowels unsure")
+    **{(name, level): 2.0
+       for name in ("given_name", "father_name", "family_name")
+       for level in ("same name (key)", "same name in the other script's form",
+                     "same consonants, vowels unsure")},
+    ("sex", "same sex"): 1.0,
 }
 
 # m and u of every level, in order, measured by training on a simulated campaign
