@@ -4,11 +4,14 @@ database needed), or among the database's victim records."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from civharm.cli.context import err, open_database, out, simulated_banner
+
+if TYPE_CHECKING:
+    from civharm.analysis.linkage import LinkageSettings, TrainedModel
 
 link_app = typer.Typer(help="Link named victims across lists: which records name one person.",
                        no_args_is_help=True)
@@ -44,8 +47,6 @@ def victims(
     from civharm.analysis.linkage import (
         ConflictingDecisions,
         LinkageInputError,
-        LinkageSettings,
-        TrainedModel,
         link,
         read_victim_lists,
         write_clusters,
@@ -72,14 +73,8 @@ def victims(
         raise UserError(str(error)) from None
     if not records:
         raise UserError("the lists hold no records")
-    trained = None
-    if model is not None:
-        try:
-            trained = TrainedModel.load(model)
-        except ValueError as error:
-            raise UserError(str(error)) from None
-    settings = LinkageSettings(backend=backend) if threshold is None else \
-        LinkageSettings(threshold=threshold, backend=backend)
+    trained = _trained(model)
+    settings = _settings(threshold, backend)
     with progress_bar() as progress:
         try:
             result = link(records, settings, trained, progress=progress)
@@ -101,23 +96,35 @@ def victims(
         err.print(f"note: {note}", markup=False)
 
 
-def _link_database(ctx: typer.Context, threshold: float | None, backend: str, model: Path | None,
-                   save_model: Path | None) -> None:
-    from civharm.analysis.linkage import LinkageSettings, TrainedModel
-    from civharm.cli.progress import progress_bar
+def _trained(model: Path | None) -> TrainedModel | None:
+    """The model saved at ``model`` (--model), or None to train afresh."""
+    from civharm.analysis.linkage import TrainedModel
     from civharm.services.errors import UserError
 
-    trained = None
-    if model is not None:
-        try:
-            trained = TrainedModel.load(model)
-        except ValueError as error:
-            raise UserError(str(error)) from None
+    if model is None:
+        return None
+    try:
+        return TrainedModel.load(model)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+
+
+def _settings(threshold: float | None, backend: str) -> LinkageSettings:
+    from civharm.analysis.linkage import LinkageSettings
+
+    return LinkageSettings(backend=backend) if threshold is None else \
+        LinkageSettings(threshold=threshold, backend=backend)
+
+
+def _link_database(ctx: typer.Context, threshold: float | None, backend: str, model: Path | None,
+                   save_model: Path | None) -> None:
+    from civharm.cli.progress import progress_bar
+
+    trained = _trained(model)
     open_database(ctx)
     from civharm.services.linkage import link_victims
 
-    settings = LinkageSettings(backend=backend) if threshold is None else \
-        LinkageSettings(threshold=threshold, backend=backend)
+    settings = _settings(threshold, backend)
     with progress_bar() as progress:
         report = link_victims(settings, trained, progress=progress, keep_model=save_model)
     simulated_banner()
