@@ -8,10 +8,11 @@ mislead it:
    father's and grandfather's u are then taken among pairs whose given names do
    not differ (see :func:`normalise`), as their m are.
 2. **m** (how often two records of one person agree) by expectation maximisation,
-   starting from :data:`DEFAULT_PARAMETERS`, on pairs that share the given name and
-   the day, then the given name and the place. Pairs sharing a given name are rarely
-   siblings, whose names differ; so father, family, age, date and place are learned
-   from pairs that are mostly one person.
+   starting from :data:`DEFAULT_PARAMETERS`, on pairs that share the given and family
+   name and the day, then the place, then the given name, day and exact age
+   (:data:`EM_RULES`). Pairs sharing a given name are rarely siblings, whose names
+   differ; so father, family, age, date and place are learned from pairs that are
+   mostly one person, at any number of records.
 3. The given name's own m from pairs that share father, family, day, sex and an
    exact adult age: one person, or (rarely) twins.
 4. A check of every learned weight against what the name handling implies (see
@@ -62,9 +63,14 @@ PRIOR_RULES = (
     "l.given_key = r.given_key AND l.father_key = r.father_key AND l.family_key = r.family_key "
     "AND l.age_lo = r.age_lo AND l.age_hi = r.age_hi",
 )
+# Expectation maximisation needs blocks in which matches are not rare, at any size:
+# on a million records the pairs sharing only a given name and a place are almost
+# all other people of that name, and EM then learns them as the "matches".
 EM_RULES = (
-    "l.given_key = r.given_key AND l.day = r.day",
-    "l.given_key = r.given_key AND l.place = r.place",
+    "l.given_key = r.given_key AND l.family_key = r.family_key AND l.day = r.day",
+    "l.given_key = r.given_key AND l.family_key = r.family_key AND l.place = r.place",
+    "l.given_key = r.given_key AND l.day = r.day AND l.age_lo = r.age_lo AND l.age_hi = r.age_hi "
+    "AND l.age_lo = l.age_hi",
     "l.father_key = r.father_key AND l.family_key = r.family_key AND l.day = r.day "
     "AND l.sex = r.sex AND l.age_lo = r.age_lo AND l.age_hi = r.age_hi AND l.age_lo = l.age_hi "
     "AND l.age_lo >= 18",
