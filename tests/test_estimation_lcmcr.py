@@ -85,10 +85,31 @@ def test_thinning_keeps_every_thin_th_sweep() -> None:
     assert thinned.classes_used.max() <= 10
 
 
+def test_a_run_that_fails_the_diagnostics_is_lengthened_and_keeps_its_shape() -> None:
+    # Far too short to converge: 2 chains of 20 kept sweeps cannot give 100 effective draws.
+    table = capture(900, [[0.6, 0.5, 0.55, 0.4], [0.2, 0.15, 0.25, 0.2]], seed=3, shares=[0.4, 0.6])
+    short = LcmcrSettings(chains=2, burn_in=20, draws=20, thin=1)
+    once = sample_lcmcr(table, short, seed=7)
+    assert once.extensions == 0 and once.sweeps == 40
+    lengthened = sample_lcmcr(table, LcmcrSettings(chains=2, burn_in=20, draws=20, thin=1, extend=2), seed=7)
+    assert lengthened.extensions == 2 and lengthened.sweeps == 80
+    assert lengthened.population.shape == (2, 20)
+    # The same seed gives the same first sweeps, and the lengthened run is reproducible.
+    again = sample_lcmcr(table, LcmcrSettings(chains=2, burn_in=20, draws=20, thin=1, extend=2), seed=7)
+    assert np.array_equal(lengthened.population, again.population)
+
+
+def test_a_run_that_passes_the_diagnostics_is_not_lengthened() -> None:
+    table = capture(800, [[0.5, 0.5, 0.5]], seed=2)
+    samples = sample_lcmcr(table, LcmcrSettings(classes=1, chains=4, burn_in=200, draws=1000, thin=2, extend=2),
+                           seed=1)
+    assert samples.extensions == 0 and samples.sweeps == 2200
+
+
 @pytest.mark.parametrize(
     "settings",
     [LcmcrSettings(classes=0), LcmcrSettings(chains=0), LcmcrSettings(draws=0), LcmcrSettings(thin=0),
-     LcmcrSettings(burn_in=-1), LcmcrSettings(alpha_rate=0)],
+     LcmcrSettings(burn_in=-1), LcmcrSettings(alpha_rate=0), LcmcrSettings(extend=-1)],
 )
 def test_bad_settings_are_refused(settings: LcmcrSettings) -> None:
     table = capture(300, [[0.4, 0.4, 0.4]], seed=1)

@@ -180,6 +180,8 @@ def _lcmcr(table: CaptureTable, seed: int, level: float, settings: LcmcrSettings
     details: dict[str, object] = {
         "seed": seed,
         "settings": settings.as_json(),
+        "sweeps_per_chain": samples.sweeps,
+        "lengthened": samples.extensions,
         "posterior_mean": float(population.mean()),
         "diagnostics": diagnostics.as_json(),
         "alpha_median": float(np.median(samples.alpha)),
