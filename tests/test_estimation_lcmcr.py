@@ -101,8 +101,8 @@ def test_a_run_that_fails_the_diagnostics_is_lengthened_and_keeps_its_shape() ->
 
 def test_a_run_that_passes_the_diagnostics_is_not_lengthened() -> None:
     table = capture(800, [[0.5, 0.5, 0.5]], seed=2)
-    samples = sample_lcmcr(table, LcmcrSettings(classes=1, chains=4, burn_in=200, draws=1000, thin=2, extend=2),
-                           seed=1)
+    settings = LcmcrSettings(classes=1, chains=4, burn_in=200, draws=1000, thin=2, extend=2)
+    samples = sample_lcmcr(table, settings, seed=1)
     assert samples.extensions == 0 and samples.sweeps == 2200
 
 

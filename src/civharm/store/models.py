@@ -6,9 +6,11 @@ file formats and the analysis code share one vocabulary.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from civharm.domain.casualties import casualty_columns, column_name
+from civharm.domain.permissions import Role
 from civharm.domain.vocabulary import (
     BelligerentAssessment,
     DamageClass,
@@ -74,13 +76,27 @@ class Incident(models.Model):
 
 
 class EvidenceFile(models.Model):
-    """A file of evidence, addressed by the SHA-256 of its bytes."""
+    """A file of evidence, addressed by the SHA-256 of its bytes.
+
+    ``stored`` says whether the bytes are in the evidence store (an import may cite a file by
+    its hash before anyone has added it). A working copy (a redaction, a transcode, a still)
+    is a file of its own that records the original it was ``derived_from`` and how; the
+    original never changes. ``confidential`` evidence (an interview's audio, a witness's
+    photo) is opened only for the witness-handler role. Every view, download and export is
+    recorded in the audit log against ``evidence:<sha256>``: that is the chain of custody.
+    """
 
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.BigIntegerField(null=True, blank=True)
     media_type = models.CharField(max_length=100, blank=True)
     original_name = models.CharField(max_length=255, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
+    stored = models.BooleanField(default=False)
+    confidential = models.BooleanField(default=False)
+    derived_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived_copies"
+    )
+    derivation = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return self.sha256
@@ -485,3 +501,61 @@ class MseEstimate(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         get_latest_by = ["created_at", "id"]
+
+
+class Account(models.Model):
+    """A person's role in civharm. Django's user beside it holds the name, the argon2id
+    password hash and whether the account is active."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="account")
+    role = models.CharField(max_length=TERM, choices=Role.choices())
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({self.role})"
+
+
+class ApiToken(models.Model):
+    """A token for the JSON API. Only its SHA-256 is stored; the token is shown once. It may
+    do what its scopes name and its owner's role allows, never more."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["account", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+
+class AuditEntry(models.Model):
+    """One entry of the append-only audit log. Each entry's hash covers its own fields and
+    the hash of the entry before it, so that changing, removing or reordering any entry
+    breaks the chain from there on. Database triggers refuse UPDATE and DELETE."""
+
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150)
+    action = models.CharField(max_length=64)
+    target = models.CharField(max_length=200, blank=True)
+    details = models.TextField(blank=True)  # canonical JSON, as hashed
+    previous_hash = models.CharField(max_length=64, unique=True)  # the chain cannot fork
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["target"]), models.Index(fields=["action"])]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.action} {self.target}"
