@@ -49,6 +49,13 @@ SETTINGS: tuple[Setting, ...] = (
         "longitude), added to the Raqqa gazetteer that ships with civharm.",
     ),
     Setting(
+        "CIVHARM_EVIDENCE_DIR",
+        "",
+        "Folder of the evidence store, where evidence files are kept by their SHA-256. "
+        "Default: beside a SQLite database, a folder named after it with '.evidence' "
+        "(civharm.db -> civharm.evidence); with PostgreSQL, ./civharm-evidence.",
+    ),
+    Setting(
         "CIVHARM_ALLOWED_HOSTS",
         "127.0.0.1,localhost",
         "Comma-separated host names the web app answers to.",
@@ -63,6 +70,7 @@ class Settings:
     debug: bool
     allowed_hosts: tuple[str, ...]
     gazetteer_file: Path | None = None
+    evidence_dir: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +82,7 @@ class Settings:
 
         key_file = value("CIVHARM_SECRET_KEY_FILE")
         places = value("CIVHARM_GAZETTEER_FILE")
+        evidence = value("CIVHARM_EVIDENCE_DIR")
         return cls(
             database_url=value("CIVHARM_DATABASE_URL"),
             secret_key_file=Path(key_file) if key_file else None,
@@ -82,4 +91,5 @@ class Settings:
                 h.strip() for h in value("CIVHARM_ALLOWED_HOSTS").split(",") if h.strip()
             ),
             gazetteer_file=Path(places) if places else None,
+            evidence_dir=Path(evidence) if evidence else None,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from civharm.config import Settings
@@ -70,7 +71,6 @@ def initialise() -> list[str]:
 
 def require_ready() -> None:
     """Refuse to work on a database that does not exist yet or needs an upgrade."""
-    from pathlib import Path
 
     from django.conf import settings
     from django.db.migrations.executor import MigrationExecutor
@@ -84,3 +84,19 @@ def require_ready() -> None:
         raise UserError(
             "the database is not set up or needs an upgrade; run 'civharm init' first"
         )
+
+
+def evidence_folder(url: str | None = None) -> Path:
+    """Where the evidence store of the database at ``url`` lives: CIVHARM_EVIDENCE_DIR, else
+    beside a SQLite file (``civharm.db`` -> ``civharm.evidence``), else ./civharm-evidence."""
+    settings = Settings.from_env()
+    if settings.evidence_dir is not None:
+        return settings.evidence_dir.expanduser()
+    try:
+        config = database_config(url or settings.database_url)
+    except DatabaseURLError as err:
+        raise UserError(f"cannot use database {url!r}: {err}") from None
+    if config["ENGINE"].endswith("sqlite3"):
+        database = Path(config["NAME"]).expanduser()
+        return database.with_name(database.stem + ".evidence")
+    return Path("civharm-evidence")
