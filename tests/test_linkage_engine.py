@@ -190,12 +190,18 @@ def test_new_records_join_the_persons_of_a_prepared_master(tmp_path: Path, famil
         # A second record of the monitor's list cannot join a person who holds one.
         VictimRecord("monitor", "M9", "Ahmad Mohammed al-Hassan", sex="male", age=8, date_of_death=DAY,
                      place="al-Bareed"),
+        # A person nobody had recorded, on two of the new lists, in two scripts: one new person.
+        VictimRecord("hospital", "H4", "KHALED OMAR EL-ALI", sex="male", age=30, date_of_death=DAY,
+                     place="Bareed"),
+        VictimRecord("clinic", "C1", "خالد عمر العلي", sex="male", age=30, date_of_death=DAY,
+                     place="البريد"),
     ]
     found = match_new(new, master, default_model(), SETTINGS)
     assert found.persons[("hospital", "H1")] == "field:F1"
     assert found.persons[("hospital", "H2")] == family_result.clusters[("field", "F3")]
     assert found.persons[("hospital", "H3")] == "hospital:H3"
     assert found.persons[("monitor", "M9")] == "monitor:M9"
+    assert found.persons[("hospital", "H4")] == found.persons[("clinic", "C1")] == "clinic:C1"
     assert found.matched == 2
     with pytest.raises(ValueError, match="no master index"):
         MasterIndex.open(tmp_path / "nowhere")

@@ -160,6 +160,19 @@ class LinkageResult:
         return found
 
 
+def concatenate_pairs(first: ScoredPairs, second: ScoredPairs) -> ScoredPairs:
+    """The pairs of two scorings with one model, over the same record keys, as one."""
+    def joined(a: Mapping[str, FloatArray], b: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+        return {name: np.concatenate([a[name], b[name]]) for name in a}
+
+    return ScoredPairs(first._keys, np.concatenate([first.left, second.left]),
+                       np.concatenate([first.right, second.right]),
+                       np.concatenate([first.probability, second.probability]),
+                       np.concatenate([first.weight, second.weight]),
+                       joined(first._parts, second._parts), joined(first._tf_parts, second._tf_parts),
+                       first._levels, first._descriptions)
+
+
 def person_id(key: RecordKey) -> str:
     return f"{key[0]}:{key[1]}"
 

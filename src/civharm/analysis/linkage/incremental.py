@@ -4,23 +4,27 @@
 each record's person id and the name frequencies, in a Parquet file in a folder of
 its own. :func:`match_new` prepares only the new records, scores them against the
 master with Splink's ``predict_between`` (DuckDB reads the Parquet file in place),
-and gives each new record the person of its best master match at or above the
-threshold — unless that person already holds a record of the new record's list —
-or a person of its own.
+scores the new records among themselves too, and clusters the lot the way
+:func:`~civharm.analysis.linkage.engine.link` does: strongest pairs first, a person
+holding at most one record per list. A new record joins the person of a master
+record, or new records of several lists that name one person nobody had recorded
+become one new person; two master persons are never merged by new records (that is
+a job for a full re-link, where every record is compared).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from civharm.analysis.linkage.backends import DuckDBBackend
+from civharm.analysis.linkage.clustering import cluster
 from civharm.analysis.linkage.comparisons import TF_COLUMNS
-from civharm.analysis.linkage.engine import ScoredPairs, fetch_pairs, person_id
+from civharm.analysis.linkage.engine import ScoredPairs, concatenate_pairs, fetch_pairs, person_id
 from civharm.analysis.linkage.model import (
     LinkageSettings,
     Progress,
@@ -118,10 +122,8 @@ def match_new(new_records: Iterable[VictimRecord], master: MasterIndex, model: T
         new_table = backend.register(columns)
         linker = splink.Linker(master_table, with_rules(model, master.rules, master.prior), log_level=None)
         for column in TF_COLUMNS:
-            sql = (f"SELECT {column}, CAST(COUNT(DISTINCT pkey) AS DOUBLE) / "  # noqa: S608
-                   f"(SELECT COUNT(DISTINCT pkey) FROM master WHERE {column} IS NOT NULL) AS tf_{column} "
-                   f"FROM master WHERE {column} IS NOT NULL GROUP BY {column}")
-            linker.table_management.register_term_frequency_lookup(backend.db_api.query_sql(sql), column)
+            linker.table_management.register_term_frequency_lookup(
+                backend.db_api.query_sql(_tf_sql(column)), column)
         predictions = linker.inference.predict_between(new_table, master_table,
                                                        threshold_match_probability=settings.floor,
                                                        warning_mode="never")
@@ -131,38 +133,71 @@ def match_new(new_records: Iterable[VictimRecord], master: MasterIndex, model: T
             f"(SELECT unique_id_l AS u FROM {scored} UNION SELECT unique_id_r FROM {scored}) p "
             "ON m.unique_id = p.u")
         raw = fetch_pairs(backend, predictions.physical_name, model)
+        # The new records among themselves, weighed with the master's name frequencies.
+        among = splink.Linker(new_table, with_rules(model, master.rules, master.prior), log_level=None)
+        for column in TF_COLUMNS:
+            among.table_management.register_term_frequency_lookup(
+                backend.db_api.query_sql(_tf_sql(column)), column)
+        within = among.inference.predict(threshold_match_probability=settings.floor, warning_mode="never")
+        raw_within = fetch_pairs(backend, within.physical_name, model)
     # Local indices: new records first, then the master records the pairs touch.
     master_ids = [int(u) for u in found["unique_id"]]
     keys: list[RecordKey] = list(prepared.keys) + [(str(s), str(r)) for s, r in
                                                    zip(found["source"], found["record_id"], strict=True)]
     local = {uid: len(prepared) + i for i, uid in enumerate(master_ids)}
     local.update({master.records + i: i for i in range(len(prepared))})
-    left = np.array([local[int(u)] for u in raw.left], dtype=np.int64)
-    right = np.array([local[int(u)] for u in raw.right], dtype=np.int64)
-    pairs = raw.with_keys(keys, left, right)
-    owner = {len(prepared) + i: str(p) for i, p in enumerate(found["person_id"])}
-    sources_of: dict[str, set[str]] = {}
-    for index in owner:
-        sources_of.setdefault(owner[index], set()).add(keys[index][0])
-    persons = {key: person_id(key) for key in prepared.keys}
-    matched = 0
-    for index in np.argsort(-pairs.probability, kind="stable"):
-        if pairs.probability[index] < settings.threshold:
-            break
-        a, b = int(pairs.left[index]), int(pairs.right[index])
-        new, old = (a, b) if a < len(prepared) else (b, a)
-        if new >= len(prepared) or old < len(prepared):
-            continue
-        key = prepared.keys[new]
-        if persons[key] != person_id(key):
-            continue  # already given the person of a stronger match
-        person = owner[old]
-        if key[0] in sources_of.get(person, set()):
-            continue  # that person already holds a record of this list
-        persons[key] = person
-        sources_of.setdefault(person, set()).add(key[0])
-        matched += 1
+
+    def localised(scored_pairs: ScoredPairs) -> ScoredPairs:
+        left = np.array([local[int(u)] for u in scored_pairs.left], dtype=np.int64)
+        right = np.array([local[int(u)] for u in scored_pairs.right], dtype=np.int64)
+        return scored_pairs.with_keys(keys, left, right)
+
+    pairs = concatenate_pairs(localised(raw), localised(raw_within))
+    persons, matched = _assign(prepared.keys, keys, [str(p) for p in found["person_id"]], pairs,
+                               settings.threshold)
     if progress:
         progress("scoring", len(prepared), len(prepared))
     return NewRecordsResult(persons, pairs, matched)
 
+
+def _tf_sql(column: str) -> str:
+    """The master's term frequencies of ``column``, as the full linkage counts them."""
+    return (f"SELECT {column}, CAST(COUNT(DISTINCT pkey) AS DOUBLE) / "  # noqa: S608
+            f"(SELECT COUNT(DISTINCT pkey) FROM master WHERE {column} IS NOT NULL) AS tf_{column} "
+            f"FROM master WHERE {column} IS NOT NULL GROUP BY {column}")
+
+
+MASTER_LIST = "\x00master"  # no real list is named so
+
+
+def _assign(new_keys: Sequence[RecordKey], keys: Sequence[RecordKey], owners: list[str], pairs: ScoredPairs,
+            threshold: float) -> tuple[dict[RecordKey, str], int]:
+    """Cluster new records (local indices first) with the master records the pairs touch.
+
+    Each master person's records are joined first and all carry one pseudo-list, so that
+    no cluster can hold two master persons; a new record may not join a master person who
+    already holds a record of its list (a cannot-link to that person's records)."""
+    count = len(new_keys)
+    sources = [key[0] for key in new_keys] + [MASTER_LIST] * len(owners)
+    records_of: dict[str, list[int]] = {}
+    for offset, owner in enumerate(owners):
+        records_of.setdefault(owner, []).append(count + offset)
+    lists_of = {owner: {keys[i][0] for i in members} for owner, members in records_of.items()}
+    must = [(members[0], other) for members in records_of.values() for other in members[1:]]
+    cannot = []
+    for a, b in zip(pairs.left.tolist(), pairs.right.tolist(), strict=True):
+        new, old = (a, b) if a < count else (b, a)
+        if new < count <= old and keys[new][0] in lists_of[owners[old - count]]:
+            cannot.append((new, old))
+    found = cluster(sources, pairs.left, pairs.right, pairs.probability, threshold, must, cannot)
+    person_of_cluster: dict[int, str] = {}
+    for offset, owner in enumerate(owners):
+        person_of_cluster[found[count + offset]] = owner
+    persons: dict[RecordKey, str] = {}
+    matched = 0
+    for index, key in enumerate(new_keys):
+        joined = person_of_cluster.get(found[index])
+        if joined is not None:
+            matched += 1
+        persons[key] = joined if joined is not None else person_id(new_keys[found[index]])
+    return persons, matched
