@@ -76,9 +76,17 @@ def _throwaway_server() -> Iterator[str]:
     if started.returncode != 0:
         _script("stop")
         raise Unavailable(_last_line(started.stderr or started.stdout))
+    # The throwaway server runs with fsync off, which civharm refuses unless told that the
+    # database is a throwaway one.
+    before = os.environ.get("CIVHARM_ALLOW_NON_DURABLE")
+    os.environ["CIVHARM_ALLOW_NON_DURABLE"] = "true"
     try:
         yield _last_line(started.stdout)
     finally:
+        if before is None:
+            os.environ.pop("CIVHARM_ALLOW_NON_DURABLE", None)
+        else:
+            os.environ["CIVHARM_ALLOW_NON_DURABLE"] = before
         _script("stop")
 
 

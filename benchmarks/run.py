@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
-SUITES = ("import", "matching", "linkage", "estimation")
+SUITES = ("import", "matching", "linkage", "estimation", "crash")
 
 
 def _other(name: str, scale: float, as_json: bool) -> int:

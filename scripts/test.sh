@@ -16,6 +16,18 @@ if ! command -v java >/dev/null 2>&1; then
   fi
 fi
 
+# The browser tests drive Debian's chromium through Playwright; no browser is downloaded.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing Debian's chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends chromium >/dev/null
+  else
+    echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2
+    exit 1
+  fi
+fi
+
 echo "== ruff"
 "$VENV/bin/ruff" check src tests benchmarks
 echo "== mypy (strict on the pure layers)"
@@ -27,5 +39,6 @@ CIVHARM_TEST_BACKEND=sqlite "$VENV/bin/pytest" "$@"
 echo "== pytest on PostgreSQL (tests of the pure layers ran once, above)"
 trap 'scripts/pg-test.sh stop' EXIT
 url="$(scripts/pg-test.sh start)"
-CIVHARM_TEST_BACKEND=postgresql CIVHARM_TEST_PURE_ONCE=1 CIVHARM_TEST_DATABASE_URL="$url" \
+CIVHARM_ALLOW_NON_DURABLE=true CIVHARM_TEST_BACKEND=postgresql CIVHARM_TEST_PURE_ONCE=1 \
+    CIVHARM_TEST_DATABASE_URL="$url" \
     "$VENV/bin/pytest" "$@"

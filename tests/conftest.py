@@ -6,13 +6,16 @@ server where the user may create databases (scripts/pg-test.sh starts one).
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,3 +109,113 @@ def civharm(*args: str, db: str | None = None, check: bool = False,
     if check and result.returncode != 0:
         raise AssertionError(f"civharm {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+@contextmanager
+def django_on(url: str, *, create: bool = False) -> Iterator[None]:
+    """Point this process's Django at the database at ``url`` for a while, then back."""
+    from django.conf import settings
+    from django.db import connections
+
+    from civharm.services import database
+    from civharm.site.databases import database_config
+
+    saved = copy.deepcopy(settings.DATABASES["default"])
+    saved_env = os.environ.get("CIVHARM_DATABASE_URL")
+    saved_configured = database._configured
+    connections.close_all()
+    try:
+        database.configure(url)
+        settings.DATABASES["default"].update(database_config(url))
+        # Django's settings may have been read for another backend before the test backend
+        # was chosen: drop the connection object, so that the next one is of the right kind.
+        with suppress(AttributeError):  # none made yet in this thread
+            del connections["default"]
+        if create:
+            database.initialise()
+        yield
+    finally:
+        connections.close_all()
+        settings.DATABASES["default"].clear()
+        settings.DATABASES["default"].update(saved)
+        with suppress(AttributeError):  # none made yet in this thread
+            del connections["default"]
+        database._configured = saved_configured
+        if saved_env is not None:
+            os.environ["CIVHARM_DATABASE_URL"] = saved_env
+
+
+@pytest.fixture
+def in_process_database(new_database: Callable[[], str], django_db_blocker: Any) -> Iterator[str]:
+    """A new, migrated database on the backend under test, open in this process."""
+    url = new_database()
+    with django_db_blocker.unblock(), django_on(url, create=True):
+        yield url
+
+
+@pytest.fixture
+def example_database(in_process_database: str) -> str:
+    """The same, holding the records of examples/ (incidents, sources, claims, victims,
+    verdicts and declared strikes)."""
+    from civharm.services.importing import import_files
+
+    import_files([EXAMPLES / name for name in ("incidents.csv", "sources.csv", "claims.csv",
+                                               "victims.csv", "verdicts.csv",
+                                               "declared_strikes.csv")])
+    return in_process_database
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(*args: str, db: str, env: dict[str, str] | None = None,
+            timeout: float = 600) -> Iterator[tuple[str, str]]:
+    """Run a civharm command that serves the web app (``serve`` or ``demo``) until it says
+    where it serves; yield that address and what it printed before; stop it afterwards."""
+    import re
+    import time
+
+    command = [sys.executable, "-m", "civharm", "--db", db, *args]
+    full_env = {**os.environ, "COLUMNS": "200", "PYTHONUNBUFFERED": "1", **(env or {})}
+    full_env.pop("CIVHARM_DEBUG", None)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env=full_env)
+    printed: list[str] = []
+    try:
+        deadline = time.monotonic() + timeout
+        assert process.stdout is not None
+        for line in process.stdout:
+            printed.append(line)
+            found = re.search(r"Serving the public site at (http://\S+/)", line)
+            if found:
+                address = found.group(1).rstrip(",")
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError("the server did not start in time:\n" + "".join(printed))
+        else:
+            raise AssertionError("the command ended without serving:\n" + "".join(printed))
+        # Wait until it answers.
+        import urllib.request
+
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(address, timeout=5):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield address, "".join(printed)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()

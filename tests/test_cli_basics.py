@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
-from conftest import civharm
+from conftest import BACKEND, civharm
 
 
 def test_init_creates_then_reports_up_to_date(fresh_database_url: str) -> None:
@@ -87,3 +89,40 @@ def test_database_from_environment(tmp_path) -> None:  # type: ignore[no-untyped
     path = tmp_path / "from-env.db"
     civharm("init", env={"CIVHARM_DATABASE_URL": str(path)}, check=True)
     assert path.exists()
+
+
+def _rename_incident_table(db: str) -> None:
+    """Break the database behind civharm's back, so that a command fails unexpectedly."""
+    statement = "ALTER TABLE civharm_incident RENAME TO civharm_incident_gone"
+    if BACKEND == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(db) as conn:
+            conn.execute(statement)
+    else:
+        import psycopg
+
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute(statement)
+
+
+def test_an_unexpected_failure_shows_an_error_id_and_no_sql(fresh_database_url: str,
+                                                            tmp_path: Path) -> None:
+    db = fresh_database_url
+    civharm("init", db=db, check=True)
+    _rename_incident_table(db)
+    log = tmp_path / "failures.log"
+    failed = civharm("incident", "list", db=db, env={"CIVHARM_LOG_FILE": str(log)})
+    assert failed.returncode == 70
+    shown = failed.stdout + failed.stderr
+    assert "Traceback" not in shown and "civharm_incident" not in shown
+    assert "SELECT" not in shown and "relation" not in shown and "no such table" not in shown
+    error_id = re.search(r"error id (E-[0-9A-F]{8})", failed.stderr)
+    assert error_id is not None, failed.stderr
+    # The administrator finds the details under the same id, in a file only they can read.
+    kept = log.read_text(encoding="utf-8")
+    assert error_id.group(1) in kept and "Traceback" in kept and "civharm_incident" in kept
+    assert log.stat().st_mode & 0o077 == 0
+    # Without a log file, the user is told how to keep the details.
+    again = civharm("incident", "list", db=db)
+    assert "CIVHARM_LOG_FILE" in again.stderr and "Traceback" not in again.stderr

@@ -10,12 +10,13 @@ import os
 import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 from civharm.services.demo import DEFAULT_DATABASE, data_dir_for
 from civharm.simulation.evaluation import NOT_BUILT, Truth, evaluate
-from conftest import civharm
+from conftest import civharm, free_port, serving
 
 LABEL = "SIMULATED DATA"
 
@@ -74,13 +75,17 @@ def test_demo_builds_a_simulated_database_labelled_in_every_output(
     assert re.search(r"\d+ right, 0 wrong, \d+ left unlinked", scored.stdout.replace("\n", " "))
 
 
-def test_demo_says_the_web_site_is_not_built_yet(fresh_database_url: str, tmp_path: Path
-                                                 ) -> None:
-    shown = civharm("demo", "--scale", "0.05", "--port", "8123", "--data-dir",
-                    str(tmp_path / "data"), db=fresh_database_url, check=True)
-    assert "web site is not built yet" in shown.stdout
-    assert "8123" in shown.stdout
-    assert LABEL in shown.stdout
+def test_demo_serves_the_web_app_after_building(fresh_database_url: str, tmp_path: Path) -> None:
+    port = free_port()
+    with serving("demo", "--scale", "0.05", "--port", str(port), "--data-dir",
+                 str(tmp_path / "data"), db=fresh_database_url) as (address, printed):
+        assert address == f"http://127.0.0.1:{port}/"
+        assert LABEL in printed
+        with urllib.request.urlopen(address) as response:
+            page = response.read().decode("utf-8")
+        assert response.status == 200 and "SIMULATED DATA" in page
+        with urllib.request.urlopen(address + "?lang=ar") as response:
+            assert 'dir="rtl"' in response.read().decode("utf-8")
 
 
 def test_demo_rebuilds_its_own_database_from_scratch(fresh_database_url: str, tmp_path: Path

@@ -56,6 +56,28 @@ SETTINGS: tuple[Setting, ...] = (
         "(civharm.db -> civharm.evidence); with PostgreSQL, ./civharm-evidence.",
     ),
     Setting(
+        "CIVHARM_ALLOW_NON_DURABLE",
+        "false",
+        "Work on a database whose settings can lose committed work in a crash (SQLite with "
+        "synchronous below FULL; PostgreSQL with fsync, full_page_writes or "
+        "synchronous_commit off), which civharm otherwise refuses. For throwaway test "
+        "servers only.",
+    ),
+    Setting(
+        "CIVHARM_LOG_FILE",
+        "",
+        "File where civharm appends the details of unexpected failures, under the error id "
+        "it shows the user (created readable by its owner only). When unset, the details "
+        "are not kept.",
+    ),
+    Setting(
+        "CIVHARM_SECURE_COOKIES",
+        "false",
+        "Send the web app's session and CSRF cookies over HTTPS only. Set it to true "
+        "whenever civharm is reached through HTTPS (a reverse proxy in front of 'civharm "
+        "serve').",
+    ),
+    Setting(
         "CIVHARM_ALLOWED_HOSTS",
         "127.0.0.1,localhost",
         "Comma-separated host names the web app answers to.",
@@ -71,6 +93,9 @@ class Settings:
     allowed_hosts: tuple[str, ...]
     gazetteer_file: Path | None = None
     evidence_dir: Path | None = None
+    log_file: Path | None = None
+    allow_non_durable: bool = False
+    secure_cookies: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +108,7 @@ class Settings:
         key_file = value("CIVHARM_SECRET_KEY_FILE")
         places = value("CIVHARM_GAZETTEER_FILE")
         evidence = value("CIVHARM_EVIDENCE_DIR")
+        log_file = value("CIVHARM_LOG_FILE")
         return cls(
             database_url=value("CIVHARM_DATABASE_URL"),
             secret_key_file=Path(key_file) if key_file else None,
@@ -92,4 +118,7 @@ class Settings:
             ),
             gazetteer_file=Path(places) if places else None,
             evidence_dir=Path(evidence) if evidence else None,
+            log_file=Path(log_file) if log_file else None,
+            allow_non_durable=value("CIVHARM_ALLOW_NON_DURABLE").lower() in ("1", "true", "yes"),
+            secure_cookies=value("CIVHARM_SECURE_COOKIES").lower() in ("1", "true", "yes"),
         )

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from civharm.cli.context import State, err, out
+from civharm.cli.serve import HostOption, PortOption
 from civharm.services.progress import Progress
 from civharm.simulation import DEFAULT_SEED, LABEL
 
@@ -63,11 +64,12 @@ def _banner() -> None:
 @demo_app.callback()
 def demo(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option(help="Port the web site would be served on.")] = 8000,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
     seed: SeedOption = DEFAULT_SEED,
     scale: ScaleOption = 1.0,
     serve: Annotated[bool, typer.Option("--serve/--no-serve",
-                                        help="Serve the web site after building.")] = True,
+                                        help="Serve the web app after building.")] = True,
     data_dir: DataDirOption = None,
 ) -> None:
     """Build the demo database from a simulated campaign and print its figures."""
@@ -103,8 +105,11 @@ def demo(
         out.print(f"Matched {found.matched_incidents:,} of {found.incidents:,} incidents to "
                   f"declared strikes; suggested grades: "
                   + ", ".join(f"{g} {n:,}" for g, n in sorted(found.suggestions.items()))
-                  + " (suggestions only: no incident is graded until an analyst grades it).",
-                  markup=False)
+                  + ".", markup=False)
+    if result.graded_by_simulated_analyst:
+        out.print(f"A simulated analyst accepted the {result.graded_by_simulated_analyst:,} "
+                  "suggested grades, so that the site shows grades; in a real investigation an "
+                  "analyst decides each one (civharm incident grade).", markup=False)
     if result.duplicates is not None:
         out.print(f"Suggested {result.duplicates.suggested:,} pair(s) of incidents that are "
                   "probably one event, for review (civharm match incidents).", markup=False)
@@ -114,12 +119,22 @@ def demo(
                   f"across the lists; {linked.in_review:,} uncertain pair(s) wait for review "
                   "(civharm review next).", markup=False)
     print_stats(result.figures)
+    from civharm.services.demo_accounts import create_demo_accounts
+
+    accounts = create_demo_accounts(result.data_dir)
+    out.print(f"\nWorkspace accounts for this simulated demo, one per role (also in "
+              f"{result.data_dir / 'demo-accounts.txt'}, readable by you only):", markup=False)
+    for account in accounts:
+        out.print(f"  {account.username:<22} {account.role:<16} {account.password}", markup=False)
     out.print("\nScore the record against the truth with: civharm"
               + (f" --db {state.db}" if state.db else "") + " demo evaluate"
               + (f" --data-dir {data_dir}" if data_dir else ""), markup=False)
     if serve:
-        out.print(f"\nThe web site is not built yet, so nothing is served on port {port}; "
-                  "the figures above are what it will open with.", markup=False)
+        from civharm.cli.serve import announce
+        from civharm.web.server import serve as run_server
+
+        out.print("")
+        run_server(host, port, announce=announce)
 
 
 @demo_app.command()

@@ -11,7 +11,11 @@ from typing import Annotated
 import typer
 
 from civharm import __version__
-from civharm.cli import demo, estimate, geo, link, match, parse, records, review, witness
+from civharm.cli import audit as audit_cli
+from civharm.cli import backup as backup_cli
+from civharm.cli import demo, estimate, geo, link, match, parse, records, review, users, witness
+from civharm.cli import evidence as evidence_cli
+from civharm.cli import serve as serve_cli
 from civharm.cli.context import State, err, open_database, out, simulated_banner
 
 app = typer.Typer(
@@ -35,7 +39,14 @@ app.add_typer(demo.demo_app, name="demo")
 app.add_typer(link.link_app, name="link")
 app.add_typer(review.review_app, name="review")
 app.add_typer(witness.witness_app, name="witness")
+app.add_typer(audit_cli.audit_app, name="audit")
 app.command()(witness.keygen)
+app.command()(backup_cli.backup)
+app.command()(backup_cli.restore)
+app.add_typer(evidence_cli.evidence_app, name="evidence")
+app.add_typer(users.user_app, name="user")
+app.command("verify")(evidence_cli.verify)
+app.command("serve")(serve_cli.serve)
 
 
 def _version(value: bool) -> None:
@@ -161,7 +172,12 @@ def run() -> None:
     except Exception as error:  # the last line of defence: no traceback reaches a user
         if os.environ.get("CIVHARM_DEBUG", "").lower() in ("1", "true", "yes"):
             raise
-        err.print(f"error: unexpected failure ({type(error).__name__}). Imports are all or "
-                  "nothing, so no file was half-written. Run again with CIVHARM_DEBUG=1 to "
-                  "see details.", markup=False)
+        from civharm.services.failures import keep_failure
+
+        error_id, kept = keep_failure(error)
+        where = ("The details are in CIVHARM_LOG_FILE under that id." if kept else
+                 "Set CIVHARM_LOG_FILE to keep the details of failures, or run again with "
+                 "CIVHARM_DEBUG=1 to see them.")
+        err.print(f"error: unexpected failure (error id {error_id}). Imports are all or "
+                  f"nothing, so no file was half-written. {where}", markup=False)
         sys.exit(70)

@@ -88,6 +88,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action) - {Action.VIEW_WITNESSES, Action.EDIT_WITNESSES},
 }
 
+
 @dataclass(frozen=True, slots=True)
 class Subject:
     """The thing an action is about, as far as permissions care.
@@ -113,7 +114,13 @@ class Decision:
 def decide(role: Role | str | None, action: Action | str, subject: Subject | None = None,
            scopes: Iterable[str] | None = None) -> Decision:
     """May someone with ``role`` (through a token with ``scopes``, if any) do ``action`` on
-    ``subject``? Denied unless a rule below allows it."""
+    ``subject``? Denied unless a rule below allows it.
+
+    A token's scopes narrow everything its owner's role allows, the object-level rules
+    included: a token not scoped to see witnesses does not open confidential subjects, and a
+    token not scoped to the internal record does not see unpublished ones, whatever its
+    owner's role may do.
+    """
     try:
         who = Role(role) if role is not None else Role.PUBLIC
     except ValueError:
@@ -122,17 +129,35 @@ def decide(role: Role | str | None, action: Action | str, subject: Subject | Non
         what = Action(action)
     except ValueError:
         return Decision(False, f"unknown action {action!r}")
-    if what not in ROLE_ACTIONS.get(who, frozenset()):
+    allowed = ROLE_ACTIONS.get(who, frozenset())
+    if what not in allowed:
         return Decision(False, f"the {who.value} role may not {what.value}")
-    if scopes is not None and what.value not in set(scopes):
-        return Decision(False, f"the token's scopes do not include {what.value}")
+    if scopes is not None:
+        if isinstance(scopes, str | bytes):  # a bare string is not a list of scopes
+            return Decision(False, "the token's scopes are malformed")
+        named = {scope for scope in scopes if isinstance(scope, str)}
+        if what.value not in named:
+            return Decision(False, f"the token's scopes do not include {what.value}")
+        allowed = frozenset(a for a in allowed if a.value in named)
     if subject is not None:
-        if subject.confidential and Action.VIEW_WITNESSES not in ROLE_ACTIONS[who]:
+        if subject.confidential and Action.VIEW_WITNESSES not in allowed:
+            if Action.VIEW_WITNESSES in ROLE_ACTIONS[who]:
+                return Decision(False, f"this {subject.kind} is confidential and the token's "
+                                       f"scopes do not include {Action.VIEW_WITNESSES.value}")
             return Decision(False, f"this {subject.kind} is confidential: only the "
                                    f"{Role.WITNESS_HANDLER.value} role may see it")
-        if not subject.public and Action.VIEW_INTERNAL not in ROLE_ACTIONS[who]:
+        if not subject.public and Action.VIEW_INTERNAL not in allowed:
+            if Action.VIEW_INTERNAL in ROLE_ACTIONS[who]:
+                return Decision(False, f"this {subject.kind} is not published and the token's "
+                                       f"scopes do not include {Action.VIEW_INTERNAL.value}")
             return Decision(False, f"this {subject.kind} is not published")
     return Decision(True, f"the {who.value} role may {what.value}")
+
+
+def ungrantable_scopes(role: Role | str, scopes: Iterable[str]) -> list[str]:
+    """The scopes in ``scopes`` that a token of someone with ``role`` may not be given
+    (unknown actions, and actions the role does not have); empty when all may be."""
+    return [scope for scope in scopes if not decide(role, scope)]
 
 
 def actions_of(role: Role | str) -> frozenset[Action]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import os
 import secrets
@@ -23,6 +24,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -185,3 +187,119 @@ def open_identity(sealed: bytes, key: SealingKey, witness_code: str) -> dict[str
     ):
         raise CannotOpen("the sealed document is not an identity document")
     return {str(k): str(v) for k, v in document.items()}
+
+
+# ---------------------------------------------------------------------------------------
+# Confidential evidence files (interview audio, a witness's photo): sealed as a stream.
+#
+# A sealed file is ``MAGIC | FORMAT | key id | 16-byte file salt`` and then the plaintext in
+# chunks of EVIDENCE_CHUNK bytes, each encrypted on its own with AES-256-GCM (ciphertext and
+# 16-byte tag). Each file gets its own key, derived with HKDF from the master key, the
+# evidence purpose and the file's random salt, so every file's nonces can simply count
+# chunks: the nonce is the chunk's number (11 bytes) and a last-chunk flag (1 byte). The
+# associated data is the header and the file's address (the SHA-256 of its plaintext), so a
+# chunk cannot be dropped, reordered, cut off at the end, or moved to another file, and a
+# sealed file renamed to another address does not open. Files of any size stream through a
+# fixed amount of memory.
+
+EVIDENCE_MAGIC = b"CHEV"
+EVIDENCE_FORMAT = 1
+EVIDENCE_SALT_BYTES = 16
+EVIDENCE_HEADER_BYTES = len(EVIDENCE_MAGIC) + 2 + EVIDENCE_SALT_BYTES
+EVIDENCE_CHUNK = 1024 * 1024
+TAG_BYTES = 16
+_EVIDENCE_PURPOSE = b"civharm evidence file v1"
+
+
+class Reader(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Writer(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+def _evidence_cipher(key: SealingKey, salt: bytes) -> AESGCM:
+    return AESGCM(HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt,
+                       info=_EVIDENCE_PURPOSE).derive(key.subkey(_EVIDENCE_PURPOSE)))
+
+
+def _chunk_nonce(number: int, last: bool) -> bytes:
+    return number.to_bytes(NONCE_BYTES - 1, "big") + (b"\x01" if last else b"\x00")
+
+
+def _read_full(source: Reader, size: int) -> bytes:
+    """Read exactly ``size`` bytes unless the stream ends first."""
+    parts: list[bytes] = []
+    wanted = size
+    while wanted > 0:
+        block = source.read(wanted)
+        if not block:
+            break
+        parts.append(block)
+        wanted -= len(block)
+    return b"".join(parts)
+
+
+def seal_evidence(source: Reader, target: Writer, key: SealingKey, address: str) -> str:
+    """Encrypt the stream ``source`` into ``target`` for the evidence file at ``address``
+    (the SHA-256 of the plaintext, in hex). Returns the SHA-256 of the plaintext actually
+    read, so a caller can refuse a file that changed after it was hashed."""
+    salt = secrets.token_bytes(EVIDENCE_SALT_BYTES)
+    header = EVIDENCE_MAGIC + bytes([EVIDENCE_FORMAT, key.key_id]) + salt
+    cipher = _evidence_cipher(key, salt)
+    associated = header + address.encode("ascii")
+    digest = hashlib.sha256()
+    target.write(header)
+    number = 0
+    chunk = _read_full(source, EVIDENCE_CHUNK)
+    while True:
+        following = _read_full(source, EVIDENCE_CHUNK) if len(chunk) == EVIDENCE_CHUNK else b""
+        last = not following
+        digest.update(chunk)
+        target.write(cipher.encrypt(_chunk_nonce(number, last), chunk, associated))
+        if last:
+            return digest.hexdigest()
+        number += 1
+        chunk = following
+
+
+def evidence_key_id(header: bytes) -> int:
+    """The id of the key that sealed an evidence file, from its first bytes."""
+    if (len(header) < EVIDENCE_HEADER_BYTES or not header.startswith(EVIDENCE_MAGIC)
+            or header[len(EVIDENCE_MAGIC)] != EVIDENCE_FORMAT):
+        raise CannotOpen("the sealed evidence file is damaged or of an unknown format")
+    return header[len(EVIDENCE_MAGIC) + 1]
+
+
+def open_evidence(source: Reader, target: Writer | None, key: SealingKey, address: str) -> str:
+    """Decrypt a sealed evidence file into ``target`` (or nowhere, to check it) and return
+    the SHA-256 of its plaintext. Raises :class:`CannotOpen` on the wrong key or address, or
+    any altered, missing, reordered or extra byte. The plaintext written before a failure
+    must be discarded by the caller."""
+    header = _read_full(source, EVIDENCE_HEADER_BYTES)
+    key_id = evidence_key_id(header)
+    if key_id != key.key_id:
+        raise CannotOpen(f"sealed with key {key_id}, but the key file holds key {key.key_id}")
+    cipher = _evidence_cipher(key, header[len(EVIDENCE_MAGIC) + 2:])
+    associated = header + address.encode("ascii")
+    digest = hashlib.sha256()
+    size = EVIDENCE_CHUNK + TAG_BYTES
+    number = 0
+    block = _read_full(source, size)
+    while True:
+        following = _read_full(source, size) if len(block) == size else b""
+        last = not following
+        try:
+            chunk = cipher.decrypt(_chunk_nonce(number, last), block, associated)
+        except InvalidTag:
+            raise CannotOpen("the sealed evidence file does not open with this key at this "
+                             "address: it was altered, cut short, or sealed with another "
+                             "key") from None
+        digest.update(chunk)
+        if target is not None:
+            target.write(chunk)
+        if last:
+            return digest.hexdigest()
+        number += 1
+        block = following

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from civharm.domain.vocabulary import Grade, StrikeStatus
+from civharm.services import audit
 from civharm.services.errors import NotFound, UserError
 from civharm.store import models
 
@@ -23,10 +24,16 @@ def grade_incident(
         incident = models.Incident.objects.select_for_update().filter(code=code).first()
         if incident is None:
             raise NotFound(f"no incident with code {code!r}")
-        return models.Assessment.objects.create(
+        assessment = models.Assessment.objects.create(
             incident=incident,
             grade=chosen.value,
             strike_status=status,
             reason=reason.strip(),
             assessed_by=assessed_by,
         )
+        # The reason stays in the assessment's history; the entry names the assessment.
+        audit.record("incident.grade", actor=audit.acting(assessed_by),
+                     target=f"incident:{incident.code}",
+                     details={"assessment": assessment.pk, "grade": chosen.value,
+                              "strike_status": status})
+        return assessment

@@ -66,6 +66,11 @@ def cli_actor() -> str:
         return "cli"
 
 
+def acting(actor: str | None) -> str:
+    """Who an entry names: the actor a caller gives, else the command line's."""
+    return actor.strip() if actor and actor.strip() else cli_actor()
+
+
 def canonical_details(details: Mapping[str, Any] | None) -> str:
     """Details as hashed and stored: JSON with sorted keys, no spaces, text kept as text."""
     return json.dumps(dict(details or {}), sort_keys=True, ensure_ascii=False,
@@ -155,6 +160,13 @@ def verify(expected_head: str | None = None) -> ChainCheck:
             f"the expected head {expected_head[:16]}…: entries were cut off the end, or the "
             "log was replaced", head_matches=False)
     return ChainCheck(count, previous)
+
+
+def entry_with_hash(digest: str) -> int | None:
+    """The id of the entry whose hash is ``digest``, if the log holds one."""
+    from civharm.store.models import AuditEntry
+
+    return AuditEntry.objects.filter(entry_hash=digest).values_list("id", flat=True).first()
 
 
 def lines(target: str | None = None, action: str | None = None, limit: int | None = None,

@@ -49,7 +49,63 @@ def _connect() -> Any:
         connection.ensure_connection()
     except OperationalError as err:
         raise UserError(f"cannot open the database: {_first_line(err)}") from None
+    require_durable(connection)
     return connection
+
+
+# SQLite's PRAGMA synchronous levels: OFF=0, NORMAL=1, FULL=2, EXTRA=3.
+_SQLITE_FULL = 2
+
+
+def durability_problems(connection: Any) -> list[str]:
+    """The settings of an open database connection that would let a crash or a power cut
+    lose committed work or corrupt the database, each with how to fix it."""
+    problems: list[str] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA synchronous")
+            level = int(cursor.fetchone()[0])
+            if level < _SQLITE_FULL:
+                problems.append(
+                    f"SQLite runs with synchronous={level} ({_SQLITE_LEVELS.get(level, '?')}): "
+                    "a commit can be reported before it reaches the disk; civharm sets "
+                    "synchronous=FULL itself, so remove whatever lowers it")
+            cursor.execute("PRAGMA journal_mode")
+            mode = str(cursor.fetchone()[0]).lower()
+            if mode in ("off", "memory"):
+                problems.append(
+                    f"SQLite runs with journal_mode={mode}: a crash mid-transaction can "
+                    "corrupt the file; civharm sets journal_mode=WAL itself, so remove whatever "
+                    "changes it")
+        elif connection.vendor == "postgresql":
+            for name, fix in (
+                ("fsync", "set fsync = on in postgresql.conf and reload the server"),
+                ("full_page_writes",
+                 "set full_page_writes = on in postgresql.conf and reload the server"),
+                ("synchronous_commit",
+                 "set synchronous_commit = on in postgresql.conf, and remove any "
+                 "ALTER ROLE or ALTER DATABASE ... SET synchronous_commit = off"),
+            ):
+                cursor.execute(f"SHOW {name}")
+                if str(cursor.fetchone()[0]).lower() == "off":
+                    problems.append(f"the PostgreSQL server runs with {name}=off: {fix}")
+    return problems
+
+
+_SQLITE_LEVELS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+
+
+def require_durable(connection: Any) -> None:
+    """Refuse a database whose settings do not keep committed work through a crash, unless
+    CIVHARM_ALLOW_NON_DURABLE is set (for throwaway test servers only)."""
+    if Settings.from_env().allow_non_durable:
+        return
+    problems = durability_problems(connection)
+    if problems:
+        raise UserError(
+            "the database is not durable, so civharm will not work on it: "
+            + "; ".join(problems)
+            + " (CIVHARM_ALLOW_NON_DURABLE=true overrides this for throwaway test servers only)")
 
 
 def _first_line(err: BaseException) -> str:

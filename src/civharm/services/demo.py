@@ -17,7 +17,7 @@ from civharm.analysis.gazetteer import load_gazetteer
 from civharm.analysis.strike_releases import ParsedRelease, date_from_name, parse_strike_release
 from civharm.domain.records import DeclaredStrikeRecord
 from civharm.ingest import parse_file
-from civharm.services import database
+from civharm.services import audit, database
 from civharm.services.errors import UserError
 from civharm.services.progress import Progress, silent
 from civharm.simulation.evaluation import StageScore, evaluate, load_truth
@@ -49,6 +49,7 @@ class DemoResult:
     duplicates: DuplicateReport | None = None
     linkage: LinkReport | None = None
     estimate: EstimationResult | None = None
+    graded_by_simulated_analyst: int = 0
 
 
 def demo_database(db: str | None) -> str:
@@ -114,7 +115,6 @@ def _check_replaceable(url: str) -> None:
 
 def _replace(url: str) -> None:
     """Make the demo database new and empty, on the newest schema."""
-    from django.core.management import call_command
     from django.db import connections
 
     config = connections["default"].settings_dict
@@ -126,13 +126,50 @@ def _replace(url: str) -> None:
         database.initialise()
         return
     database.initialise()
-    call_command("flush", interactive=False, verbosity=0)
+    _flush_all_but_the_audit_log()
+
+
+def _flush_all_but_the_audit_log() -> None:
+    """Empty every table but the audit log, which the database refuses to empty: the
+    demo's log goes on across rebuilds (a SQLite demo file is replaced whole instead)."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    from civharm.store.models import AuditEntry
+
+    tables = sorted(set(connection.introspection.django_table_names(only_existing=True))
+                    - {AuditEntry._meta.db_table})
+    statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+SIMULATED_ANALYST = "simulated analyst"
+
+
+def accept_suggestions_as_simulated_analyst() -> int:
+    """Grade every ungraded incident with the engine's suggestion, as a simulated analyst
+    would who accepted them all, so that the demo's map, timeline and likely deaths show
+    grades. A real investigation never does this: an analyst decides each grade."""
+    from civharm.services.assessments import grade_incident
+    from civharm.store import models
+
+    suggestions = (models.GradeSuggestion.objects.filter(incident__assessments__isnull=True)
+                   .select_related("incident").order_by("incident__code"))
+    graded = 0
+    for suggestion in suggestions:
+        grade_incident(suggestion.incident.code, suggestion.grade,
+                       f"SIMULATED: the engine's suggestion, accepted for the demo. "
+                       f"{suggestion.reason}", suggestion.strike_status, SIMULATED_ANALYST)
+        graded += 1
+    return graded
 
 
 def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float = 1.0,
              data_dir: Path | None = None, progress: Progress = silent,
-             generation_progress: Progress = silent, linkage_progress: Progress = silent
-             ) -> DemoResult:
+             generation_progress: Progress = silent, linkage_progress: Progress = silent,
+             actor: str | None = None) -> DemoResult:
     """Generate a campaign, build a fresh simulated database from it, and return its figures.
 
     The files go to ``data_dir``, by default beside the database (see :func:`data_dir_for`).
@@ -151,30 +188,39 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
     except simulation.ScenarioError as err:
         raise UserError(str(err)) from None
     _replace(url)
+    from django.db import transaction
+
+    who = audit.acting(actor)
     # Marked before the import, so that a failed import leaves a database the demo may reuse.
-    mark_simulated()
+    with transaction.atomic():
+        mark_simulated()
+        audit.record("demo.setup", actor=who, target="demo",
+                     details={"seed": seed, "scale": scale, "simulated": True})
     # Declared strikes come from the release texts through the parser, as they would in a
     # real investigation; the structured copy the simulator also writes is kept for scoring.
+    # Every step below writes its own entries: one per file imported, one per run.
     files = [p for p in scenario.importable() if p.name != STRUCTURED_STRIKES]
-    report = import_files(files, progress=progress)
+    report = import_files(files, progress=progress, actor=who)
     releases = parse_releases(data_dir)
     from civharm.services.releases import import_strike_lines
 
-    import_strike_lines(releases, belligerent=COALITION)
+    import_strike_lines(releases, belligerent=COALITION, actor=who)
     # Likewise the verdicts: from the monthly report texts, linked to incidents by the
     # linker; the structured verdicts.csv is the truth they are scored against.
     from civharm.services.matching import match_and_suggest
     from civharm.services.verdicts import import_civcas_reports
 
-    verdicts = import_civcas_reports(parse_reports(data_dir), COALITION, load_gazetteer())
-    matching = match_and_suggest(load_gazetteer())
+    verdicts = import_civcas_reports(parse_reports(data_dir), COALITION, load_gazetteer(),
+                                     actor=who)
+    matching = match_and_suggest(load_gazetteer(), actor=who)
+    graded = accept_suggestions_as_simulated_analyst()
     from civharm.services.duplicates import suggest_duplicate_incidents
 
-    duplicates = suggest_duplicate_incidents()
+    duplicates = suggest_duplicate_incidents(actor=who)
     from civharm.services.estimation import estimate_from_database
     from civharm.services.linkage import link_victims
 
-    linkage = link_victims(progress=linkage_progress)
+    linkage = link_victims(progress=linkage_progress, actor=who)
     estimate = estimate_from_database("lcmcr", seed=seed, made_by="civharm demo")
     return DemoResult(
         database=_current(),
@@ -182,6 +228,7 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
         scenario=scenario,
         report=report,
         figures=stats_json(),
+        graded_by_simulated_analyst=graded,
         release_lines=sum(len(r.lines) for _, r in releases),
         release_problems=sum(len(r.problems) for _, r in releases),
         matching=matching,

@@ -18,6 +18,7 @@ from django.db import transaction
 from civharm.analysis.duplicate_incidents import IncidentProfile, NamedVictim, suggest_duplicates
 from civharm.analysis.names import name_similarity
 from civharm.domain.vocabulary import BelligerentAssessment
+from civharm.services import audit
 from civharm.services.errors import NotFound, UserError
 from civharm.services.matching import incident_allegations
 from civharm.store import models
@@ -55,7 +56,8 @@ def _profiles() -> list[IncidentProfile]:
 
 
 def suggest_duplicate_incidents(days: int = 1,
-                                names_match: Callable[[str, str], bool] = same_name) -> DuplicateReport:
+                                names_match: Callable[[str, str], bool] = same_name,
+                                actor: str | None = None) -> DuplicateReport:
     """Replace the open suggestions with fresh ones; pairs a reviewer dismissed stay dismissed."""
     if days < 0:
         raise UserError("--days must be zero or more")
@@ -72,6 +74,9 @@ def suggest_duplicate_incidents(days: int = 1,
     with transaction.atomic():
         models.DuplicateSuggestion.objects.filter(state=models.DuplicateSuggestion.OPEN).delete()
         models.DuplicateSuggestion.objects.bulk_create(fresh, batch_size=500)
+        audit.record("duplicates.suggest", actor=audit.acting(actor), target="duplicates",
+                     details={"days": days, "incidents": len(profiles), "suggested": len(fresh),
+                              "dismissed": len(dismissed)})
     return DuplicateReport(len(profiles), len(fresh), len(dismissed))
 
 
@@ -90,7 +95,7 @@ def _incident(code: str) -> models.Incident:
     return found
 
 
-def dismiss_duplicate(a: str, b: str) -> None:
+def dismiss_duplicate(a: str, b: str, actor: str | None = None) -> None:
     """Record that two incidents are not one event, so that they are not suggested again."""
     with transaction.atomic():
         first, second = sorted((_incident(a), _incident(b)), key=lambda i: i.code)
@@ -100,6 +105,10 @@ def dismiss_duplicate(a: str, b: str) -> None:
             first=first, second=second,
             defaults={"state": models.DuplicateSuggestion.DISMISSED, "score": 0.0,
                       "reasons": ["dismissed by a reviewer"]})
+        # One entry for each incident, so that either one's history shows the decision.
+        for this, other in ((first, second), (second, first)):
+            audit.record("incident.not_duplicate", actor=audit.acting(actor),
+                         target=f"incident:{this.code}", details={"other": other.code})
 
 
 def _merge_verdicts(keep: models.Incident, merged: models.Incident) -> None:
@@ -121,7 +130,7 @@ def _merge_verdicts(keep: models.Incident, merged: models.Incident) -> None:
                 f"{verdict.assessment}; settle the verdict before merging")
 
 
-def merge_incidents(keep_code: str, merged_code: str) -> models.Incident:
+def merge_incidents(keep_code: str, merged_code: str, actor: str | None = None) -> models.Incident:
     with transaction.atomic():
         keep, merged = _incident(keep_code), _incident(merged_code)
         if keep.pk == merged.pk:
@@ -133,11 +142,20 @@ def merge_incidents(keep_code: str, merged_code: str) -> models.Incident:
                 f"source(s) {', '.join(both)} make claims on both {keep.code} and {merged.code}; "
                 "keep one claim per source (edit or remove the other) before merging")
         _merge_verdicts(keep, merged)
-        for model in (models.Claim, models.Victim, models.Witness, models.Assessment,
-                      models.ReportedVerdict):
-            model.objects.filter(incident=merged).update(incident=keep)
+        moved: dict[str, int] = {}
+        for name, model in (("claims", models.Claim), ("victims", models.Victim),
+                            ("witnesses", models.Witness), ("assessments", models.Assessment),
+                            ("report_entries", models.ReportedVerdict)):
+            moved[name] = model.objects.filter(incident=merged).update(incident=keep)
         codes = [*keep.previous_codes, merged.code, *merged.previous_codes]
         keep.previous_codes = list(dict.fromkeys(codes))
         keep.save(update_fields=["previous_codes", "updated_at"])
         merged.delete()
+        who = audit.acting(actor)
+        audit.record("incident.merge", actor=who, target=f"incident:{keep.code}",
+                     details={"merged": merged.code, "moved": moved,
+                              "previous_codes": keep.previous_codes})
+        # The merged code no longer names a row: its own entry says where it went.
+        audit.record("incident.merged_into", actor=who, target=f"incident:{merged.code}",
+                     details={"kept": keep.code})
     return keep

@@ -15,6 +15,11 @@ class NotFound(UserError):
     pass
 
 
+class PermissionDenied(UserError):
+    """The principal may not do what it asked; the message is the permission decision's
+    reason. The refusal is already in the audit log when this is raised."""
+
+
 class ImportRejected(UserError):
     """The files had problems; nothing was written."""
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from civharm.analysis.estimation import (
     METHODS,
     CaptureTable,
@@ -24,6 +26,7 @@ from civharm.analysis.estimation import (
     sum_strata,
 )
 from civharm.domain.vocabulary import Fate
+from civharm.services import audit
 from civharm.services.errors import UserError
 from civharm.store import models
 
@@ -133,7 +136,13 @@ def estimate_from_database(method: str, *, seed: int = 1, by: str = "none",
         strata = tuple((name, next(e for e in c.estimates if e.method == method))
                        for name, c in comparisons)
     total = next(e for e in comparison.estimates if e.method == method)
-    stored = _store(total, comparison, tables, strata, seed, by, made_by)
+    with transaction.atomic():
+        stored = _store(total, comparison, tables, strata, seed, by, made_by)
+        audit.record("estimate.store", actor=audit.acting(made_by), target=f"estimate:{stored.pk}",
+                     details={"method": stored.method, "seed": seed, "stratified_by": by,
+                              "lists": list(stored.lists), "observed": stored.observed,
+                              "estimate": stored.estimate, "lower": stored.lower,
+                              "upper": stored.upper})
     return EstimationResult(total, comparison, strata, tables, stored.pk)
 
 

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from civharm import __version__
 from civharm.ingest.schemas import SCHEMAS
-from civharm.services import mapping
+from civharm.services import audit, mapping
 from civharm.services.errors import UserError
 from civharm.services.figures import civilian_deaths_by_incident, current_grades
 from civharm.services.flags import is_simulated
@@ -84,34 +84,49 @@ def _atomic_file(path: Path) -> Iterator[IO[str]]:
         raise
 
 
-def export(fmt: str, out: Path) -> list[Path]:
-    """Write the public data as ``fmt`` to ``out``; returns the files written."""
+def export(fmt: str, out: Path, actor: str | None = None) -> list[Path]:
+    """Write the public data as ``fmt`` to ``out``; returns the files written.
+
+    Once written, an audit entry records the format, the file names (never the folders
+    they went to) and how many rows of each kind left."""
     if fmt not in FORMATS:
         raise UserError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     simulated = is_simulated()
+    rows: dict[str, int] = {}
     if fmt == "csv":
-        return _export_csv(out, simulated)
-    if fmt == "json":
+        written = _export_csv(out, simulated, rows)
+    elif fmt == "json":
         document: dict[str, Any] = {"civharm": {"format": 1, "version": __version__}}
         if simulated:
             document["simulated"] = SIMULATED_LABEL
-        document.update(public_tables())
+        tables = public_tables()
+        rows.update({kind: len(found) for kind, found in tables.items()})
+        document.update(tables)
         with _atomic_file(out) as handle:
             json.dump(document, handle, ensure_ascii=False, indent=1)
             handle.write("\n")
-        return [out]
-    with _atomic_file(out) as handle:
-        json.dump(_geojson(simulated), handle, ensure_ascii=False)
-        handle.write("\n")
-    return [out]
+        written = [out]
+    else:
+        collection = _geojson(simulated)
+        rows["incidents"] = len(collection["features"])
+        with _atomic_file(out) as handle:
+            json.dump(collection, handle, ensure_ascii=False)
+            handle.write("\n")
+        written = [out]
+    audit.record("export.write", actor=audit.acting(actor), target=f"export:{out.name}",
+                 details={"format": fmt, "path": out.name,
+                          "files": [path.name for path in written], "rows": rows,
+                          "simulated": simulated})
+    return written
 
 
-def _export_csv(out: Path, simulated: bool) -> list[Path]:
+def _export_csv(out: Path, simulated: bool, counted: dict[str, int]) -> list[Path]:
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} is a file; CSV export writes a folder of files")
     written = []
     prefix = CSV_PREFIX if simulated else ""
     for kind, rows in public_tables().items():
+        counted[kind] = len(rows)
         schema, _ = SCHEMAS[kind]
         columns = list(rows[0]) if rows else list(schema)
         path = out / f"{prefix}{kind}.csv"

@@ -13,7 +13,7 @@ from django.db import transaction
 from civharm.domain.records import IncidentRecord
 from civharm.ingest import Problem, parse_file
 from civharm.ingest.reader import Located, ParsedFile
-from civharm.services import mapping
+from civharm.services import audit, mapping
 from civharm.services.errors import ImportRejected
 from civharm.services.flags import mark_simulated
 from civharm.services.progress import Progress, silent
@@ -50,12 +50,15 @@ def file_sha256(path: Path) -> str:
 
 
 def import_files(
-    paths: Sequence[Path], kind: str | None = None, progress: Progress = silent
+    paths: Sequence[Path], kind: str | None = None, progress: Progress = silent,
+    actor: str | None = None,
 ) -> ImportReport:
     """Validate every row of every file, then write them in one transaction.
 
     Files may refer to each other (claims to incidents in another file). If any
     file has any problem, nothing is written and ImportRejected lists them all.
+    Each file that wrote something gets one audit entry naming its SHA-256: the hash
+    says exactly what was written, so rows get no entries of their own.
     """
     parsed: list[ParsedFile] = []
     problems: list[Problem] = []
@@ -73,11 +76,46 @@ def import_files(
     report = ImportReport(files=[p.display for p in parsed], rows=sum(p.rows for p in parsed))
     digests = {p.display: file_sha256(p.path) for p in parsed}
     with transaction.atomic():
+        known = set(models.ImportBatch.objects.filter(sha256__in=digests.values())
+                    .values_list("sha256", flat=True))
         store_records(merged, report, progress, digests)
         # Files from the simulator's folders carry its label into the database.
-        if any((path.parent / SIMULATION_MARKER).is_file() for path in paths):
+        simulated = any((path.parent / SIMULATION_MARKER).is_file() for path in paths)
+        if simulated:
             mark_simulated()
+        _audit_files(parsed, digests, known, report, audit.acting(actor), simulated)
     return report
+
+
+def _audit_files(parsed: list[ParsedFile], digests: dict[str, str], known: set[str],
+                 report: ImportReport, actor: str, simulated: bool) -> None:
+    """One entry per file that wrote something (the same files the batch log keeps).
+
+    Counts are kept per kind by the writer, not per file: when one import brings several
+    files holding the same kind, each of them carries that kind's counts for the import,
+    and the files of one import share its ``import`` hash (of their sorted SHA-256s)."""
+    batch = hashlib.sha256("".join(sorted(digests.values())).encode("ascii")).hexdigest()
+    for found in parsed:
+        digest = digests[found.display]
+        if not report.changed and digest in known:
+            continue
+        rows = {k: len(found.of(k)) for k in (*ORDER, IMPLIED) if found.of(k)}
+        counted = {"sources" if k == IMPLIED else k for k in rows}
+        details: dict[str, Any] = {
+            "file": Path(found.display).name,
+            "sha256": digest,
+            "kind": "+".join(rows) or "empty",
+            "rows": rows,
+            "counts": {k: v for k, v in report.counts.items() if k in counted},
+        }
+        if report.assessments_added and "incidents" in rows:
+            details["assessments_added"] = report.assessments_added
+        if len(digests) > 1:
+            details["files_in_import"] = len(digests)
+            details["import"] = batch
+        if simulated:
+            details["simulated"] = True
+        audit.record("import.file", actor=actor, target=f"import:{digest}", details=details)
 
 
 def store_records(

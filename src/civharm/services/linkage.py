@@ -28,6 +28,7 @@ from civharm.analysis.linkage import (
     VictimRecord,
     link,
 )
+from civharm.services import audit
 from civharm.services.errors import NotFound, UserError
 from civharm.store import models
 
@@ -81,7 +82,7 @@ def _next_key_number() -> int:
 
 def link_victims(settings: LinkageSettings | None = None, model: TrainedModel | None = None,
                  progress: Callable[[str, int, int], None] | None = None,
-                 keep_model: Path | None = None) -> LinkReport:
+                 keep_model: Path | None = None, actor: str | None = None) -> LinkReport:
     """Link every named victim record into people; ``keep_model`` saves the trained model."""
     victims = list(models.Victim.objects.select_related("incident").prefetch_related("sources")
                    .exclude(name="", name_ar=""))
@@ -102,11 +103,11 @@ def link_victims(settings: LinkageSettings | None = None, model: TrainedModel | 
         raise UserError(f"analysts' decisions contradict each other: {error}") from None
     if keep_model is not None:
         result.model.save(keep_model)
-    return _store(result, by_key, decided, len(must) + len(cannot))
+    return _store(result, by_key, decided, len(must) + len(cannot), audit.acting(actor))
 
 
 def _store(result: LinkageResult, by_key: dict[RecordKey, models.Victim],
-           decided: dict[tuple[int, int], str], obeyed: int) -> LinkReport:
+           decided: dict[tuple[int, int], str], obeyed: int, actor: str) -> LinkReport:
     members: dict[str, list[models.Victim]] = {}
     for key, person in result.clusters.items():
         members.setdefault(person, []).append(by_key[key])
@@ -149,9 +150,17 @@ def _store(result: LinkageResult, by_key: dict[RecordKey, models.Victim],
                 explanation=[{"comparison": o.comparison, "level": o.level,
                               "bayes_factor": o.bayes_factor} for o in pair.explanation]))
         models.ReviewPair.objects.bulk_create(reviews, batch_size=1000)
-    return LinkReport(records=len(by_key), people=len(members),
-                      kept_keys=len(claimed), new_keys=len(new_people), in_review=len(reviews),
-                      decisions_obeyed=obeyed)
+        report = LinkReport(records=len(by_key), people=len(members),
+                            kept_keys=len(claimed), new_keys=len(new_people),
+                            in_review=len(reviews), decisions_obeyed=obeyed)
+        # One entry per run: which record names which person is the run's result, kept in
+        # the victims table; the entry says how much moved.
+        audit.record("victims.link", actor=actor, target="linkage",
+                     details={"records": report.records, "people": report.people,
+                              "kept_keys": report.kept_keys, "new_keys": report.new_keys,
+                              "records_moved": len(changed), "in_review": report.in_review,
+                              "decisions_obeyed": obeyed})
+    return report
 
 
 def _victim(key: str) -> models.Victim:
@@ -195,14 +204,18 @@ def decide(first_key: str, second_key: str, same: bool, decided_by: str, reason:
         first, second = _victim(first_key), _victim(second_key)
         if first.pk == second.pk:
             raise UserError("a record cannot be compared with itself")
-        models.LinkDecision.objects.create(
+        decision = models.LinkDecision.objects.create(
             first=first, second=second, reason=reason.strip(), decided_by=decided_by,
             decision=models.LinkDecision.SAME if same else models.LinkDecision.DIFFERENT)
         models.ReviewPair.objects.filter(Q(first=first, second=second) | Q(first=second, second=first)
                                          ).delete()
-        if same:
-            return _join(first, second)
-        return _separate(first, second)
+        outcome = _join(first, second) if same else _separate(first, second)
+        # One entry for each record, so that either one's history shows the decision.
+        for this, other in ((first, second), (second, first)):
+            audit.record("victims.same_person" if same else "victims.different_people",
+                         actor=audit.acting(decided_by), target=f"victim:{this.key}",
+                         details={"other": other.key, "decision": decision.pk})
+        return outcome
 
 
 def _join(first: models.Victim, second: models.Victim) -> str:

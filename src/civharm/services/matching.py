@@ -22,6 +22,7 @@ from civharm.analysis.strike_matching import (
     strike_status,
 )
 from civharm.domain.vocabulary import BelligerentAssessment, GeoPrecision, SourceKind
+from civharm.services import audit
 from civharm.store import models
 
 
@@ -91,7 +92,8 @@ def incident_allegations() -> tuple[list[models.Incident], list[Allegation]]:
     return incidents, allegations
 
 
-def match_and_suggest(gazetteer: Gazetteer, days_before: int = 1, days_after: int = 0) -> MatchReport:
+def match_and_suggest(gazetteer: Gazetteer, days_before: int = 1, days_after: int = 0,
+                      actor: str | None = None) -> MatchReport:
     incidents, allegations = incident_allegations()
     strikes, strike_total = _strike_reports(gazetteer)
     found = match_strikes(allegations, strikes, days_before=days_before, days_after=days_after)
@@ -129,12 +131,7 @@ def match_and_suggest(gazetteer: Gazetteer, days_before: int = 1, days_after: in
             strike_status=status.value if status else "", reason=reason,
         ))
         counts[grade.value] = counts.get(grade.value, 0) + 1
-    with transaction.atomic():
-        models.StrikeMatch.objects.all().delete()
-        models.GradeSuggestion.objects.all().delete()
-        models.StrikeMatch.objects.bulk_create(matches, batch_size=500)
-        models.GradeSuggestion.objects.bulk_create(suggestions, batch_size=500)
-    return MatchReport(
+    report = MatchReport(
         incidents=len(incidents),
         placed_incidents=sum(1 for a in allegations if a.latitude is not None),
         strikes=strike_total,
@@ -143,3 +140,14 @@ def match_and_suggest(gazetteer: Gazetteer, days_before: int = 1, days_after: in
         matches=len(matches),
         suggestions=counts,
     )
+    with transaction.atomic():
+        models.StrikeMatch.objects.all().delete()
+        models.GradeSuggestion.objects.all().delete()
+        models.StrikeMatch.objects.bulk_create(matches, batch_size=500)
+        models.GradeSuggestion.objects.bulk_create(suggestions, batch_size=500)
+        audit.record("strikes.match", actor=audit.acting(actor), target="strike_matches",
+                     details={"days_before": days_before, "days_after": days_after,
+                              "incidents": report.incidents, "strikes": report.strikes,
+                              "matched_incidents": report.matched_incidents,
+                              "matches": report.matches, "suggestions": counts})
+    return report

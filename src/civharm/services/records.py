@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
 from civharm.domain.casualties import Range
@@ -13,7 +14,7 @@ from civharm.ingest.problems import Origin
 from civharm.ingest.reader import Located
 from civharm.ingest.schemas import SCHEMAS, RowReader
 from civharm.ingest.tabular import Row
-from civharm.services import mapping
+from civharm.services import audit, mapping
 from civharm.services.errors import ImportRejected, NotFound, UserError
 from civharm.services.figures import civilian_deaths_by_incident, current_grades
 from civharm.services.importing import store_records
@@ -32,8 +33,20 @@ EXISTS = {
 }
 
 
-def add(kind: str, cells: dict[str, str]) -> Any:
-    """Validate one record given as import-format cells and store it. Returns the record."""
+TARGETS = {
+    "incidents": lambda r: f"incident:{r.code}",
+    "sources": lambda r: f"source:{r.key}",
+    "claims": lambda r: f"claim:{r.incident_code}/{r.source_key}",
+    "victims": lambda r: f"victim:{r.key}",
+    "verdicts": lambda r: f"verdict:{r.incident_code}/{r.belligerent}",
+}
+
+
+def add(kind: str, cells: dict[str, str], actor: str | None = None) -> Any:
+    """Validate one record given as import-format cells and store it. Returns the record.
+
+    The audit entry names the record and the columns given, never their values: a name
+    typed by mistake must stay correctable, and the log cannot be corrected."""
     schema, build = SCHEMAS[kind]
     problems: list[Any] = []
     reader = RowReader(Row(_ORIGIN, {k: v for k, v in cells.items() if v}), schema, problems)
@@ -45,7 +58,11 @@ def add(kind: str, cells: dict[str, str]) -> Any:
     if EXISTS[kind](record):
         raise UserError(f"that {kind[:-1]} already exists; nothing was changed")
     try:
-        store_records({kind: [Located(record, _ORIGIN)]})
+        with transaction.atomic():
+            store_records({kind: [Located(record, _ORIGIN)]})
+            audit.record(f"{kind[:-1]}.add", actor=audit.acting(actor),
+                         target=TARGETS[kind](record),
+                         details={"fields": sorted(k for k, v in cells.items() if v)})
     except ImportRejected as err:
         raise UserError("; ".join(p.reason for p in err.problems)) from None
     return record

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from django.db import transaction
+
 from civharm.analysis.strike_releases import ParsedRelease, StrikeLine
 from civharm.domain.records import DeclaredStrikeRecord
 from civharm.ingest.problems import Origin
 from civharm.ingest.reader import Located
+from civharm.services import audit
 from civharm.services.errors import UserError
-from civharm.services.importing import ImportReport, store_records
+from civharm.services.importing import ImportReport, file_sha256, store_records
 
 
 def declared_strike(line: StrikeLine, belligerent: str) -> DeclaredStrikeRecord:
@@ -30,9 +33,10 @@ def declared_strike(line: StrikeLine, belligerent: str) -> DeclaredStrikeRecord:
 
 
 def import_strike_lines(
-    parsed: Sequence[tuple[Path, ParsedRelease]], belligerent: str
+    parsed: Sequence[tuple[Path, ParsedRelease]], belligerent: str, actor: str | None = None
 ) -> ImportReport:
-    """Store every dated place line; refuse when any line has no date."""
+    """Store every dated place line; refuse when any line has no date. Each release file
+    gets an audit entry naming its SHA-256 when the lines wrote something."""
     undated = [f"{path.name}, line {line.line}" for path, release in parsed
                for line in release.lines if line.date is None]
     if undated:
@@ -45,4 +49,16 @@ def import_strike_lines(
         for path, release in parsed for line in release.lines
     ]
     unique = list({item.record.key: item for item in located}.values())
-    return store_records({"declared_strikes": unique})
+    with transaction.atomic():
+        report = store_records({"declared_strikes": unique})
+        if report.changed:
+            counts = report.counts.get("declared_strikes", {})
+            who = audit.acting(actor)
+            for path, release in parsed:
+                digest = file_sha256(path)
+                audit.record("import.strike_release", actor=who, target=f"import:{digest}",
+                             details={"file": path.name, "sha256": digest,
+                                      "kind": "strike_release", "belligerent": belligerent,
+                                      "lines": len(release.lines), "counts": counts,
+                                      "files_in_import": len(parsed)})
+    return report

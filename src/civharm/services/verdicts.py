@@ -22,6 +22,8 @@ from civharm.analysis.mgrs_grid import parse_mgrs
 from civharm.analysis.strike_matching import precision_radius_m
 from civharm.analysis.verdict_linking import ReportedVerdict, VerdictLink, link_verdicts
 from civharm.domain.vocabulary import BelligerentAssessment, Involvement
+from civharm.services import audit
+from civharm.services.importing import file_sha256
 from civharm.services.matching import incident_allegations
 from civharm.store import models
 
@@ -44,12 +46,14 @@ def _status(text: str | None) -> str:
     return str(BelligerentAssessment.parse(text).value)
 
 
-def store_reports(parsed: Sequence[tuple[Path, ParsedReport]], belligerent: str) -> int:
+def store_reports(parsed: Sequence[tuple[Path, ParsedReport]], belligerent: str,
+                  actor: str | None = None) -> int:
     """Store every entry of every report, and return how many were new; re-storing a
-    report changes nothing."""
+    report changes nothing. Each report file gets an audit entry naming its SHA-256."""
     new = 0
     with transaction.atomic():
         for path, report in parsed:
+            before = new
             for entry in report.allegations:
                 _, created = models.ReportedVerdict.objects.update_or_create(
                     belligerent=belligerent, report=path.name, line=entry.line,
@@ -63,6 +67,12 @@ def store_reports(parsed: Sequence[tuple[Path, ParsedReport]], belligerent: str)
                     },
                 )
                 new += created
+            digest = file_sha256(path)
+            audit.record("import.civcas_report", actor=audit.acting(actor),
+                         target=f"import:{digest}",
+                         details={"file": path.name, "sha256": digest, "kind": "civcas_report",
+                                  "belligerent": belligerent,
+                                  "entries": len(report.allegations), "new": new - before})
     return new
 
 
@@ -109,7 +119,8 @@ def _set_verdict(entry: models.ReportedVerdict, incident_id: int) -> bool:
     return True
 
 
-def link_stored_verdicts(gazetteer: Gazetteer, days_tolerance: int = 1) -> VerdictReport:
+def link_stored_verdicts(gazetteer: Gazetteer, days_tolerance: int = 1,
+                         actor: str | None = None) -> VerdictReport:
     """Link every stored entry to an incident, and set the verdicts of the linked ones."""
     incidents, allegations = incident_allegations()
     ids = {incident.code: incident.pk for incident in incidents}
@@ -125,7 +136,14 @@ def link_stored_verdicts(gazetteer: Gazetteer, days_tolerance: int = 1) -> Verdi
                                   previous_codes=previous, days_tolerance=days_tolerance)
             for entry, link in zip(group, links, strict=True):
                 _record_link(entry, link, ids, report)
-    report.entries = len(entries)
+        report.entries = len(entries)
+        if entries:
+            audit.record("verdicts.link", actor=audit.acting(actor), target="verdicts",
+                         details={"entries": report.entries, "linked": report.linked,
+                                  "by_basis": report.by_basis,
+                                  "unlinked": len(report.unlinked),
+                                  "verdicts_set": report.verdicts_set,
+                                  "days_tolerance": days_tolerance})
     return report
 
 
@@ -144,8 +162,8 @@ def _record_link(entry: models.ReportedVerdict, link: VerdictLink, ids: dict[str
 
 
 def import_civcas_reports(parsed: Sequence[tuple[Path, ParsedReport]], belligerent: str,
-                          gazetteer: Gazetteer) -> VerdictReport:
-    new = store_reports(parsed, belligerent)
-    report = link_stored_verdicts(gazetteer)
+                          gazetteer: Gazetteer, actor: str | None = None) -> VerdictReport:
+    new = store_reports(parsed, belligerent, actor)
+    report = link_stored_verdicts(gazetteer, actor=actor)
     report.new_entries = new
     return report

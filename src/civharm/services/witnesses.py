@@ -22,6 +22,7 @@ from civharm.domain.sealing import (
     seal_identity,
     write_key_file,
 )
+from civharm.services import audit
 from civharm.services.errors import NotFound, UserError
 
 IDENTITY_FIELDS = ("name", "contact", "home", "statement")
@@ -101,8 +102,11 @@ def add_witness(
     statement: str = "",
     code: str | None = None,
     database_url: str | None = None,
+    actor: str | None = None,
 ) -> str:
-    """Store one witness of an incident; returns the pseudonymous code. Needs the key."""
+    """Store one witness of an incident; returns the pseudonymous code. Needs the key.
+
+    The audit entry names the code and the incident only: nothing of the identity."""
     from django.db import transaction
 
     from civharm.store.models import Incident, Witness
@@ -122,30 +126,47 @@ def add_witness(
         if Witness.objects.filter(code=code).exists():
             raise UserError(f"a witness with code {code!r} already exists")
         Witness.objects.create(code=code, incident=incident, identity_ciphertext=sealed)
+        audit.record("witness.add", actor=audit.acting(actor), target=f"witness:{code}",
+                     details={"incident": incident.code})
     return code
 
 
 def witness_lines(
-    show_identities: bool = False, database_url: str | None = None
+    show_identities: bool = False, database_url: str | None = None, actor: str | None = None
 ) -> list[WitnessLine]:
-    """Every witness: code and incident; with ``show_identities``, the opened identity too."""
+    """Every witness: code and incident; with ``show_identities``, the opened identity too.
+
+    Each identity opened gets an audit entry (who opened which code, never what it holds),
+    written before any identity is returned: what the log does not name was not shown. An
+    identity the key cannot open is recorded as a refusal, and nothing is shown."""
+    from django.db import transaction
+
     from civharm.store.models import Witness
 
     key = load_key(database_url) if show_identities else None
+    who = audit.acting(actor)
     lines = []
     for witness in Witness.objects.select_related("incident").order_by("code"):
         incident = witness.incident.code if witness.incident is not None else ""
         identity = None
         if key is not None:
-            identity = _open(witness.code, witness.identity_ciphertext, key)
+            identity = _open(witness.code, witness.identity_ciphertext, key, who)
         lines.append(WitnessLine(witness.code, incident, identity))
+    if key is not None:
+        with transaction.atomic():
+            for line in lines:
+                audit.record("witness.identity_opened", actor=who, target=f"witness:{line.code}",
+                             details={"incident": line.incident, "key": key.key_id})
     return lines
 
 
-def _open(code: str, sealed: bytes | memoryview | None, key: SealingKey) -> dict[str, str]:
+def _open(code: str, sealed: bytes | memoryview | None, key: SealingKey,
+          actor: str) -> dict[str, str]:
     if sealed is None:
         return {field: "" for field in IDENTITY_FIELDS}
     try:
         return open_identity(bytes(sealed), key, code)
     except CannotOpen as error:
+        audit.record_refusal("witness.identity_refused", actor=actor, target=f"witness:{code}",
+                             details={"key": key.key_id, "reason": "the key does not open it"})
         raise UserError(f"witness {code}: {error}") from None

@@ -1,0 +1,10 @@
+"""The WSGI application that ``civharm serve`` runs."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civharm.site.settings")
+application = get_wsgi_application()
