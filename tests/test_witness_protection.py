@@ -257,3 +257,33 @@ def test_a_key_beside_the_sqlite_database_is_refused(tmp_path: Path) -> None:
     used = civharm("witness", "add", "--incident", "RQ0001", "--name", "x", db=db,
                    env=_key_env(beside))
     assert used.returncode == 1 and "same folder as the database" in used.stderr
+
+
+def test_a_failure_while_adding_a_witness_keeps_the_identity_out_of_output_and_log(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    db = fresh_database_url
+    canary = _canary()
+    _setup(db)
+    key = _make_key(tmp_path, db)
+    # Break the witness table behind civharm's back: the add fails unexpectedly, after the
+    # identity has been read and sealed.
+    statement = "ALTER TABLE civharm_witness RENAME TO civharm_witness_gone"
+    if BACKEND == "sqlite":
+        with sqlite3.connect(db) as conn:
+            conn.execute(statement)
+    else:
+        import psycopg
+
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute(statement)
+    log = tmp_path / "failures.log"
+    failed = civharm("witness", "add", "--incident", "RQ0001", "--name", f"{canary}-name",
+                     "--contact", f"{canary}-contact", "--home", f"{canary}-home",
+                     db=db, env={**_key_env(key), "CIVHARM_LOG_FILE": str(log)})
+    assert failed.returncode == 70, failed.stderr
+    assert "error id E-" in failed.stderr
+    _assert_absent(canary, failed.stdout + failed.stderr, "the failing command's output")
+    kept = log.read_text(encoding="utf-8")
+    assert "Traceback" in kept  # the details were kept…
+    _assert_absent(canary, kept, "the failure log")  # …and the identity is not among them

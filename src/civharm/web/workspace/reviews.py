@@ -25,7 +25,7 @@ from civharm.services import duplicates, linkage
 from civharm.services.errors import NotFound, UserError
 from civharm.services.mapping import window_of
 from civharm.store import models
-from civharm.web.workspace.auth import principal_of, requires
+from civharm.web.workspace.auth import allowed_actions, principal_of, requires
 
 PAGE_SIZE = 25
 LARGEST_ID = 2**63 - 1  # a larger number in the address names no row (and overflows a query)
@@ -205,7 +205,8 @@ def victim_queue(request: HttpRequest) -> HttpResponse:
     rows = [{"id": p.id, "probability": p.probability, "first": p.first, "second": p.second,
              "why": explain(p.explanation)[:2]} for p in page.object_list]
     return render(request, "workspace/review_victims.html",
-                  {"page": page, "rows": rows, "waiting": paginator.count})
+                  {"page": page, "rows": rows, "waiting": paginator.count,
+                   "allowed": allowed_actions(request)})
 
 
 def _decision(request: HttpRequest) -> bool | None:
@@ -246,6 +247,7 @@ def victim_pair(request: HttpRequest, pair_id: int) -> HttpResponse:
         return HttpResponse(status=405)
     waiting = models.ReviewPair.objects.count()
     return render(request, "workspace/review_victim_pair.html", {
+        "allowed": allowed_actions(request),
         "pair": pair, "first": _victim(pair.first), "second": _victim(pair.second),
         "percent": f"{pair.probability * 100:.0f}", "evidence": explain(pair.explanation),
         "waiting": waiting, "problem": problem, "reason": request.POST.get("reason", "")[:REASON_MAX],
@@ -303,7 +305,8 @@ def incident_queue(request: HttpRequest) -> HttpResponse:
              "second": s.second, "distance": _distance(s.first, s.second)}
             for s in page.object_list]
     return render(request, "workspace/review_incidents.html",
-                  {"page": page, "rows": rows, "waiting": paginator.count})
+                  {"page": page, "rows": rows, "waiting": paginator.count,
+                   "allowed": allowed_actions(request)})
 
 
 ACTIONS = ("keep_first", "keep_second", "dismiss")
@@ -346,6 +349,7 @@ def incident_pair(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     elif request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
     return render(request, "workspace/review_incident_pair.html", {
+        "allowed": allowed_actions(request),
         "suggestion": suggestion, "first": _incident(first), "second": _incident(second),
         "distance": _distance(first, second), "problem": problem,
         "waiting": _suggestions().count(),

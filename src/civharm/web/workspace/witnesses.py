@@ -24,7 +24,7 @@ from civharm.domain.permissions import Action
 from civharm.services import witnesses
 from civharm.services.errors import UserError
 from civharm.store import models
-from civharm.web.workspace.auth import principal_of, requires
+from civharm.web.workspace.auth import allowed_actions, principal_of, requires
 
 STATEMENT_MAX = 100_000
 
@@ -65,6 +65,7 @@ def witness_list(request: HttpRequest) -> HttpResponse:
         lines = [line for line in lines if line.incident == incident]
     may_add = _may(request, Action.EDIT_WITNESSES)
     return _private(render(request, "workspace/witnesses.html", {
+        "allowed": allowed_actions(request),
         "lines": lines, "opened": opened, "problem": problem, "incident": incident,
         "may_add": may_add, "key_problem": _key_problem(),
     }, status=200))
@@ -123,4 +124,5 @@ def witness_new(request: HttpRequest) -> HttpResponse:
         form = WitnessForm(initial={"incident": request.GET.get("incident", "")[:32]})
     status = 400 if request.method == "POST" and (problem or key_problem or form.errors) else 200
     return _private(render(request, "workspace/witness_new.html", {
-        "form": form, "problem": problem, "key_problem": key_problem}, status=status))
+        "allowed": allowed_actions(request), "form": form, "problem": problem,
+        "key_problem": key_problem}, status=status))
