@@ -20,7 +20,7 @@ def test_link_review_and_estimate_on_the_demo(fresh_database_url: str, tmp_path:
     built = civharm("demo", "--no-serve", "--scale", "0.1", "--data-dir", str(tmp_path / "data"),
                     db=db, check=True)
     assert "named victim records into" in built.stdout
-    assert "civilian deaths estimated, documented or not" in built.stdout
+    assert "deaths estimated among people the lists could name" in built.stdout
     figures = json.loads(civharm("stats", "--json", db=db, check=True).stdout)
     assert 0 < figures["named_people"] < figures["named_victims"]
     assert figures["estimate"]["estimate"] >= figures["estimate"]["observed"]

@@ -24,6 +24,7 @@ from civharm.analysis.linkage import (
     prepare,
 )
 from civharm.analysis.linkage.clustering import cluster
+from civharm.analysis.linkage.comparisons import SEX_IMPLIED_LABEL
 from civharm.analysis.linkage.model import CAPS, check_weights, estimate_prior
 
 DAY = date(2017, 6, 6)
@@ -69,6 +70,9 @@ def test_each_pair_says_why_it_scored_as_it_did(family_result) -> None:  # type:
     assert levels["given name"] == "same name (key)"
     assert levels["family name"] == "same name (key)"
     assert levels["age"] == "ages one year apart"
+    # Both male, with one given name: the sex is implied by the name and not counted, which
+    # the explanation must say rather than that the sex was missing.
+    assert levels["sex"] == SEX_IMPLIED_LABEL
     assert father.probability > 0.95
     assert "given name: same name (key)" in father.explain()
     total = np.prod([o.bayes_factor for o in father.explanation])

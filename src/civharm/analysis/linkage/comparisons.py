@@ -163,7 +163,9 @@ def sex_comparison() -> Comparison:
                 {"sql_condition": "sex_l IS NULL OR sex_r IS NULL",
                  "label_for_charts": "not given on both", "is_null_level": True},
                 {"sql_condition": "sex_l = sex_r AND given_sk_l = given_sk_r",
-                 "label_for_charts": SEX_IMPLIED_LABEL, "m_probability": 0.5, "u_probability": 0.5,
+                 # m a hair above u: it weighs nothing, yet an explanation can tell this level
+                 # from "not given", which weighs exactly nothing.
+                 "label_for_charts": SEX_IMPLIED_LABEL, "m_probability": 0.500001, "u_probability": 0.5,
                  "fix_m_probability": True, "fix_u_probability": True},
                 {"sql_condition": "sex_l = sex_r", "label_for_charts": "same sex"},
                 {"sql_condition": "ELSE", "label_for_charts": "different sex"},
