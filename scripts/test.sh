@@ -33,12 +33,16 @@ echo "== ruff"
 echo "== mypy (strict on the pure layers)"
 "$VENV/bin/mypy"
 
+# Two workers by default (the suite is mostly waiting on subprocesses and databases);
+# CIVHARM_TEST_WORKERS=0 runs it in one process.
+WORKERS="${CIVHARM_TEST_WORKERS:-2}"
+
 echo "== pytest on SQLite"
-CIVHARM_TEST_BACKEND=sqlite "$VENV/bin/pytest" "$@"
+CIVHARM_TEST_BACKEND=sqlite "$VENV/bin/pytest" -n "$WORKERS" "$@"
 
 echo "== pytest on PostgreSQL (tests of the pure layers ran once, above)"
 trap 'scripts/pg-test.sh stop' EXIT
 url="$(scripts/pg-test.sh start)"
 CIVHARM_ALLOW_NON_DURABLE=true CIVHARM_TEST_BACKEND=postgresql CIVHARM_TEST_PURE_ONCE=1 \
     CIVHARM_TEST_DATABASE_URL="$url" \
-    "$VENV/bin/pytest" "$@"
+    "$VENV/bin/pytest" -n "$WORKERS" "$@"
