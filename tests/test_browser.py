@@ -153,7 +153,7 @@ class Watched:
         if message.type != "error":
             return
         where = message.location.get("url", "")
-        # Chromium asks for /favicon.ico by itself; the pages name no icon.
+        # Chromium may ask for /favicon.ico by itself, whatever icon the page names.
         if where.endswith("/favicon.ico"):
             return
         self.problems.append(f"console error: {message.text} ({where})")

@@ -39,8 +39,8 @@ def print_stats(figures: dict[str, Any]) -> None:
     estimate = figures.get("estimate")
     if estimate:
         upper = "no upper bound" if estimate["upper"] is None else f"{estimate['upper']:,}"
-        lines.insert(4, f"{estimate['estimate']:,} deaths estimated among people the lists could name, listed "
-                     "or not "
+        lines.insert(4, f"{estimate['estimate']:,} deaths estimated among people the lists "
+                     "could name, listed or not "
                      f"({estimate['level']:.0%} interval {estimate['lower']:,}–{upper}; "
                      f"{estimate['method']} over the linked victims, estimate #{estimate['id']}"
                      + (f", {estimate['warnings']} warning(s)" if estimate["warnings"] else "")

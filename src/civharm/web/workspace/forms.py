@@ -23,6 +23,7 @@ from civharm.domain.vocabulary import (
     StrikeStatus,
     StrikeType,
 )
+from civharm.services.publishing import GRADE_LABELS
 
 _DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
@@ -40,15 +41,17 @@ PUBLIC_CHOICES = [("", _("as its kind (interviews private)")), ("yes", _("public
                   ("no", _("private"))]
 SEXES = [(s.value, s.value) for s in Sex]
 FATES = [(f.value, f.value) for f in Fate]
-GRADES = [(g.value, g.value) for g in Grade]
+GRADES = [(g.value, GRADE_LABELS[g.value]) for g in Grade]
 STRIKE_STATUSES = [("", _("not stated")), *[(s.value, s.value.replace("_", " "))
                                            for s in StrikeStatus]]
 
 
 def _text(label: Any, *, attrs: dict[str, str] | None = None, max_length: int = 500,
           area: bool = False) -> forms.CharField:
-    widget: forms.Widget = (forms.Textarea(attrs={"rows": 3, **(attrs or {})}) if area
-                            else forms.TextInput(attrs=attrs or {}))
+    # Free text may be in either script: the browser sets its direction from what is typed.
+    chosen = {"dir": "auto", **(attrs or {})}
+    widget: forms.Widget = (forms.Textarea(attrs={"rows": 3, **chosen}) if area
+                            else forms.TextInput(attrs=chosen))
     return forms.CharField(label=label, required=False, max_length=None if area else max_length,
                            strip=False, widget=widget)
 

@@ -22,6 +22,7 @@ from civharm.services import accounts, editing, records
 from civharm.services.access import check
 from civharm.services.assessments import grade_incident
 from civharm.services.errors import NotFound, UserError
+from civharm.services.publishing import GRADE_DEFINITIONS
 from civharm.store import models
 from civharm.web.errors import not_found
 from civharm.web.workspace.auth import (
@@ -223,7 +224,7 @@ def grade(request: HttpRequest, code: str) -> HttpResponse:
         "detail": detail,
         "suggestion": suggestion,
         "form": form,
-        "definitions": [{"grade": g.value, "definition": g.definition,
+        "definitions": [{"grade": g.value, "definition": GRADE_DEFINITIONS[g.value],
                          "likely": g.counts_as_likely} for g in Grade],
         "history": detail["assessments"],
         "allowed": allowed_actions(request),
