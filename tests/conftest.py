@@ -47,7 +47,7 @@ PURE_MODULES = (
     "test_civcas_reports", "test_mgrs", "test_gazetteer", "test_domain", "test_ingest",
     "test_layers", "test_source_independence", "test_simulation", "test_verdict_linking",
     "test_duplicate_incidents", "test_sealing", "test_estimate_cli", "test_linkage_cli",
-    "test_hostile_input",
+    "test_hostile_input", "test_volunteer_dating",
 )
 DATABASE_FIXTURES = frozenset({"new_database", "fresh_database_url"})
 
@@ -219,3 +219,19 @@ def serving(*args: str, db: str, env: dict[str, str] | None = None,
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def rename_table(db: str, table: str, new_name: str) -> None:
+    """Break a database behind civharm's back (rename one of its tables), with a plain
+    driver, so that the next command touching that table fails unexpectedly."""
+    statement = f"ALTER TABLE {table} RENAME TO {new_name}"
+    if BACKEND == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(db) as conn:
+            conn.execute(statement)
+    else:
+        import psycopg
+
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute(statement)

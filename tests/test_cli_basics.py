@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import BACKEND, civharm
+from conftest import civharm, rename_table
 
 
 def test_init_creates_then_reports_up_to_date(fresh_database_url: str) -> None:
@@ -91,26 +91,11 @@ def test_database_from_environment(tmp_path) -> None:  # type: ignore[no-untyped
     assert path.exists()
 
 
-def _rename_incident_table(db: str) -> None:
-    """Break the database behind civharm's back, so that a command fails unexpectedly."""
-    statement = "ALTER TABLE civharm_incident RENAME TO civharm_incident_gone"
-    if BACKEND == "sqlite":
-        import sqlite3
-
-        with sqlite3.connect(db) as conn:
-            conn.execute(statement)
-    else:
-        import psycopg
-
-        with psycopg.connect(db, autocommit=True) as conn:
-            conn.execute(statement)
-
-
 def test_an_unexpected_failure_shows_an_error_id_and_no_sql(fresh_database_url: str,
                                                             tmp_path: Path) -> None:
     db = fresh_database_url
     civharm("init", db=db, check=True)
-    _rename_incident_table(db)
+    rename_table(db, "civharm_incident", "civharm_incident_gone")
     log = tmp_path / "failures.log"
     failed = civharm("incident", "list", db=db, env={"CIVHARM_LOG_FILE": str(log)})
     assert failed.returncode == 70

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKEND, civharm
+from conftest import BACKEND, civharm, rename_table
 
 
 def _canary() -> str:
@@ -268,15 +268,7 @@ def test_a_failure_while_adding_a_witness_keeps_the_identity_out_of_output_and_l
     key = _make_key(tmp_path, db)
     # Break the witness table behind civharm's back: the add fails unexpectedly, after the
     # identity has been read and sealed.
-    statement = "ALTER TABLE civharm_witness RENAME TO civharm_witness_gone"
-    if BACKEND == "sqlite":
-        with sqlite3.connect(db) as conn:
-            conn.execute(statement)
-    else:
-        import psycopg
-
-        with psycopg.connect(db, autocommit=True) as conn:
-            conn.execute(statement)
+    rename_table(db, "civharm_witness", "civharm_witness_gone")
     log = tmp_path / "failures.log"
     failed = civharm("witness", "add", "--incident", "RQ0001", "--name", f"{canary}-name",
                      "--contact", f"{canary}-contact", "--home", f"{canary}-home",
