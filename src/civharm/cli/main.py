@@ -13,6 +13,7 @@ import typer
 from civharm import __version__
 from civharm.cli import audit as audit_cli
 from civharm.cli import backup as backup_cli
+from civharm.cli import damage as damage_cli
 from civharm.cli import demo, estimate, geo, link, match, parse, records, review, users, witness
 from civharm.cli import evidence as evidence_cli
 from civharm.cli import serve as serve_cli
@@ -40,6 +41,7 @@ app.add_typer(link.link_app, name="link")
 app.add_typer(review.review_app, name="review")
 app.add_typer(witness.witness_app, name="witness")
 app.add_typer(audit_cli.audit_app, name="audit")
+app.add_typer(damage_cli.damage_app, name="damage")
 app.command()(witness.keygen)
 app.command()(backup_cli.backup)
 app.command()(backup_cli.restore)

@@ -221,6 +221,11 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
     from civharm.services.linkage import link_victims
 
     linkage = link_victims(progress=linkage_progress, actor=who)
+    damage_file = data_dir / "damage" / "damage-sites.csv"
+    if damage_file.exists():
+        from civharm.services.damage import import_damage
+
+        import_damage(damage_file, actor=who)
     estimate = estimate_from_database("lcmcr", seed=seed, made_by="civharm demo")
     return DemoResult(
         database=_current(),

@@ -291,6 +291,7 @@ class DamageObservation(models.Model):
     longitude = models.FloatField()
     observed_on = models.DateField()
     damage_class = models.CharField(max_length=TERM, choices=DamageClass.choices())
+    neighbourhood = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["site", "observed_on"]

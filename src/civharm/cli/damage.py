@@ -1,0 +1,105 @@
+"""The ``damage`` commands: import satellite damage assessments and report damage figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from civharm.cli import damage_dating
+from civharm.cli.context import open_database, out, simulated_banner
+from civharm.cli.render import print_table
+from civharm.services.errors import UserError
+
+damage_app = typer.Typer(
+    help="Satellite damage assessments (UNOSAT-style CSV or GeoJSON): import them and count "
+    "damaged and destroyed sites per imagery date. See docs/damage.md.",
+    no_args_is_help=True,
+)
+
+BY_CHOICES = ("city", "neighbourhood")
+
+
+@damage_app.command("import")
+def damage_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv or .geojson file.",
+                                         show_default=False)],
+    product: Annotated[str, typer.Option("--product", help="The assessment product the file "
+                                         "belongs to.")] = "UNOSAT",
+    codes: Annotated[
+        str | None,
+        typer.Option("--codes", help='The product\'s class codes, replacing the default '
+                     '"1=destroyed,2=severe,3=moderate,4=possible,6=none,11=possible".',
+                     show_default=False),
+    ] = None,
+) -> None:
+    """Import a damage assessment. Every cell is checked first; a file with any problem
+    writes nothing, and importing it again changes nothing."""
+    from civharm.analysis.damage_assessments import CodesError, parse_codes
+
+    table = None
+    if codes is not None:
+        try:
+            table = parse_codes(codes)
+        except CodesError as error:
+            raise UserError(f"--codes: {error}") from None
+    open_database(ctx)
+    from civharm.cli.progress import progress_bar
+    from civharm.services.damage import import_damage
+
+    with progress_bar() as progress:
+        report = import_damage(file, product=product, codes=table, progress=progress)
+    if not report.changed:
+        out.print(f"Nothing changed: the {report.observations:,} observations of "
+                  f"{report.sites:,} sites in {report.file} are already in the database.",
+                  markup=False)
+        return
+    out.print(f"Imported {report.file} as {report.product}: {report.sites:,} sites, "
+              f"{report.observations:,} observations ({report.created:,} new, "
+              f"{report.updated:,} updated, {report.unchanged:,} unchanged).", markup=False)
+
+
+@damage_app.command("stats")
+def damage_stats(
+    ctx: typer.Context,
+    by: Annotated[str, typer.Option("--by", help="city, or neighbourhood to add each "
+                                    "neighbourhood's figures.")] = "city",
+    product: Annotated[str | None, typer.Option("--product", help="Only this product.",
+                                                show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Sites assessed, damaged (any class worse than none) and destroyed, per imagery date,
+    with their shares of the sites assessed on that date."""
+    if by not in BY_CHOICES:
+        raise UserError(f"--by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
+    open_database(ctx)
+    from civharm.services.damage import damage_figures
+
+    simulated_banner()
+    figures = damage_figures(product=product, by_neighbourhood=by == "neighbourhood")
+    if as_json:
+        out.print_json(json.dumps([f.as_json() for f in figures], ensure_ascii=False))
+        return
+    rows = [{"product": f.product, "area": f.area, "date": f.observed_on.isoformat(),
+             "assessed": f"{f.assessed:,}", "damaged": f"{f.damaged:,}",
+             "damaged_%": f"{100 * f.damaged_share:.1f}", "destroyed": f"{f.destroyed:,}",
+             "destroyed_%": f"{100 * f.destroyed_share:.1f}",
+             "destroyed_or_severe_%": f"{100 * f.destroyed_or_severe_share:.1f}"}
+            for f in figures]
+    products = sorted({f.product for f in figures})
+    columns = ["area", "date", "assessed", "damaged", "damaged_%", "destroyed", "destroyed_%",
+               "destroyed_or_severe_%"]
+    if len(products) == 1:
+        print_table(rows, columns, f"Damage assessments ({products[0]})")
+    else:
+        print_table(rows, ["product", *columns], "Damage assessments")
+    if rows:
+        out.print("Damaged = any class worse than none (possible, moderate, severe, destroyed). "
+                  "Shares are of the sites assessed on that date. An \"uninhabitable\" share "
+                  "would be destroyed or severe, not damaged.", markup=False)
+
+
+damage_app.command("aggregate")(damage_dating.aggregate)

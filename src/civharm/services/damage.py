@@ -1,0 +1,173 @@
+"""Satellite damage assessments: import them, count them, and find destroyed sites near a place.
+
+An import is all or nothing: every cell of the file is checked first and a file with any
+problem writes nothing. Importing the same file again changes nothing. A file that changes
+the store gets one audit entry naming its SHA-256.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from civharm.analysis.damage_assessments import (
+    DEFAULT_CODES,
+    DEFAULT_PRODUCT,
+    DamageFigure,
+    metres_between,
+    read_assessments,
+)
+from civharm.analysis.damage_assessments import damage_figures as count_figures
+from civharm.domain.vocabulary import DamageClass
+from civharm.services import audit
+from civharm.services.errors import ImportRejected, UserError
+from civharm.services.importing import file_sha256
+from civharm.services.progress import Progress, silent
+from civharm.store import models
+
+_BATCH = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class DamageImport:
+    """What one file did to the store."""
+
+    file: str
+    product: str
+    sites: int
+    observations: int
+    created: int
+    updated: int
+    unchanged: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+@dataclass(frozen=True, slots=True)
+class NearbySite:
+    site: str
+    product: str
+    latitude: float
+    longitude: float
+    observed_on: date
+    damage_class: str
+    distance_m: int
+
+
+def import_damage(path: Path, product: str = DEFAULT_PRODUCT,
+                  codes: Mapping[str, DamageClass] | None = None, actor: str | None = None,
+                  progress: Progress = silent) -> DamageImport:
+    """Import one UNOSAT-style CSV or GeoJSON file under ``product``. ``codes`` maps the
+    file's class codes to damage classes (default: UNOSAT's). Raises
+    :class:`ImportRejected` listing every problem, having written nothing."""
+    product = product.strip()
+    if not product:
+        raise UserError("the product name is empty")
+    if not path.is_file():
+        raise UserError(f"the damage file {path} does not exist")
+    progress("checking", 0, 1)
+    read = read_assessments(path, codes)
+    if read.problems:
+        raise ImportRejected(read.problems)
+    rows = read.rows
+    progress("checking", 1, 1)
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        existing = {
+            (site, day): (pk, lat, lon, damage, hood)
+            for pk, site, day, lat, lon, damage, hood in models.DamageObservation.objects
+            .filter(product=product)
+            .values_list("id", "site", "observed_on", "latitude", "longitude", "damage_class",
+                         "neighbourhood").iterator(chunk_size=_BATCH)
+        }
+        new: list[models.DamageObservation] = []
+        changed: list[models.DamageObservation] = []
+        for row in rows:
+            values = (row.latitude, row.longitude, row.damage_class, row.neighbourhood)
+            found = existing.get((row.site, row.observed_on))
+            if found is None:
+                new.append(models.DamageObservation(
+                    site=row.site, product=product, latitude=row.latitude,
+                    longitude=row.longitude, observed_on=row.observed_on,
+                    damage_class=row.damage_class, neighbourhood=row.neighbourhood))
+            elif found[1:] != values:
+                changed.append(models.DamageObservation(
+                    id=found[0], site=row.site, product=product, latitude=row.latitude,
+                    longitude=row.longitude, observed_on=row.observed_on,
+                    damage_class=row.damage_class, neighbourhood=row.neighbourhood))
+            else:
+                unchanged += 1
+        total = len(new) + len(changed)
+        done = 0
+        progress("storing", 0, total)
+        for start in range(0, len(new), _BATCH):
+            batch = new[start:start + _BATCH]
+            models.DamageObservation.objects.bulk_create(batch)
+            done += len(batch)
+            progress("storing", done, total)
+        for start in range(0, len(changed), _BATCH):
+            batch = changed[start:start + _BATCH]
+            models.DamageObservation.objects.bulk_update(
+                batch, ["latitude", "longitude", "damage_class", "neighbourhood"])
+            done += len(batch)
+            progress("storing", done, total)
+        created, updated = len(new), len(changed)
+        result = DamageImport(path.name, product, read.sites, len(rows), created, updated,
+                              unchanged)
+        if result.changed:
+            digest = file_sha256(path)
+            audit.record("import.damage", actor=audit.acting(actor), target=f"import:{digest}",
+                         details={"file": path.name, "sha256": digest, "kind": "damage",
+                                  "product": product, "sites": read.sites,
+                                  "observations": len(rows), "created": created,
+                                  "updated": updated, "unchanged": unchanged,
+                                  "codes": {code: damage.value
+                                            for code, damage in (codes or DEFAULT_CODES).items()}})
+    return result
+
+
+def damage_figures(product: str | None = None, by_neighbourhood: bool = True
+                   ) -> list[DamageFigure]:
+    """Per product and imagery date: the city's figures and, when asked, each
+    neighbourhood's (see :mod:`civharm.analysis.damage_assessments` for the definitions)."""
+    seen = models.DamageObservation.objects.all()
+    if product is not None:
+        seen = seen.filter(product=product)
+    return count_figures(
+        seen.values_list("product", "site", "neighbourhood", "observed_on", "damage_class")
+        .iterator(chunk_size=_BATCH), by_neighbourhood=by_neighbourhood)
+
+
+def destroyed_near(lat: float, lon: float, day_from: date, day_to: date, radius_m: float,
+                   product: str | None = None) -> list[NearbySite]:
+    """Sites seen destroyed on an imagery date from ``day_from`` to ``day_to`` (inclusive)
+    within ``radius_m`` metres of a point, nearest first, each once (its first such
+    sighting)."""
+    import math
+
+    if radius_m < 0 or day_to < day_from:
+        return []
+    dlat = radius_m / 111_000 * 1.2
+    dlon = dlat / max(0.01, math.cos(math.radians(lat)))
+    seen = (models.DamageObservation.objects
+            .filter(damage_class=DamageClass.DESTROYED.value,
+                    observed_on__gte=day_from, observed_on__lte=day_to,
+                    latitude__range=(lat - dlat, lat + dlat),
+                    longitude__range=(lon - dlon, lon + dlon))
+            .order_by("observed_on", "site", "product"))
+    if product is not None:
+        seen = seen.filter(product=product)
+    sites: dict[str, NearbySite] = {}
+    for row in seen:
+        distance = metres_between(lat, lon, row.latitude, row.longitude)
+        if distance > radius_m or row.site in sites:
+            continue
+        sites[row.site] = NearbySite(row.site, row.product, row.latitude, row.longitude,
+                                     row.observed_on, row.damage_class, round(distance))
+    return sorted(sites.values(), key=lambda s: (s.distance_m, s.site))
