@@ -68,8 +68,9 @@ def test_demo_builds_a_simulated_database_labelled_in_every_output(
     assert "true incidents covered" in scored.stdout
     assert f"{totals['true_civilian_deaths']:,} killed" in scored.stdout
     # Matching, grading suggestions, victim linkage and estimation run in the demo and are
-    # scored; damage dating is not built yet.
-    assert scored.stdout.count("not built yet") == len(NOT_BUILT) - 4
+    # scored, and so are the damage classes and the volunteers' destruction windows.
+    assert scored.stdout.count("not built yet") == len(NOT_BUILT) - 4 == 0
+    assert "damage assessments" in scored.stdout and "damage dating" in scored.stdout
     assert "victim linkage" in scored.stdout and "MSE estimation" in scored.stdout
     assert "suggested grade equals the true grade" in scored.stdout
     assert re.search(r"\d+ right, 0 wrong, \d+ left unlinked", scored.stdout.replace("\n", " "))

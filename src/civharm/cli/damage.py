@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +12,9 @@ from civharm.cli import damage_dating
 from civharm.cli.context import open_database, out, simulated_banner
 from civharm.cli.render import print_table
 from civharm.services.errors import UserError
+
+if TYPE_CHECKING:
+    from civharm.services.damage import IncidentDamageCheck
 
 damage_app = typer.Typer(
     help="Satellite damage assessments (UNOSAT-style CSV or GeoJSON): import them and count "
@@ -100,6 +103,46 @@ def damage_stats(
         out.print("Damaged = any class worse than none (possible, moderate, severe, destroyed). "
                   "Shares are of the sites assessed on that date. An \"uninhabitable\" share "
                   "would be destroyed or severe, not damaged.", markup=False)
+
+
+@damage_app.command("unmatched")
+def damage_unmatched(
+    ctx: typer.Context,
+    radius: Annotated[float, typer.Option("--radius", help="Metres around the incident.")] = 500,
+    days_before: Annotated[int, typer.Option("--days-before", help="Days before the "
+                                             "incident's first day.")] = 14,
+    days_after: Annotated[int, typer.Option("--days-after", help="Days after the incident's "
+                                            "last day.")] = 90,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Incidents placed at neighbourhood level or finer with no site seen destroyed or
+    severely damaged near them, for a second look; those no imagery covers are listed as not
+    assessed. See docs/damage.md."""
+    open_database(ctx)
+    from civharm.services.damage import incidents_without_destruction
+
+    simulated_banner()
+    report = incidents_without_destruction(radius, days_before, days_after)
+    if as_json:
+        out.print_json(json.dumps(report.as_json(), ensure_ascii=False))
+        return
+    out.print(f"{report.checked:,} incidents placed at neighbourhood level or finer "
+              f"({report.imprecise:,} others left out): {report.with_destruction:,} with a "
+              f"site seen destroyed or severely damaged within {report.radius_m:g} m from "
+              f"{report.days_before} days before to {report.days_after} days after.",
+              markup=False)
+    columns = ["code", "date", "place", "precision", "sites_assessed"]
+
+    def rows(found: list[IncidentDamageCheck]) -> list[dict[str, object]]:
+        return [{"code": i.code, "date": i.date_start.isoformat()
+                 + ("" if i.date_end == i.date_start else f" – {i.date_end.isoformat()}"),
+                 "place": i.place, "precision": i.geo_precision,
+                 "sites_assessed": f"{i.sites_assessed:,}"} for i in found]
+
+    print_table(rows(report.unmatched), columns,
+                "Incidents with no destruction seen nearby, for a second look")
+    print_table(rows(report.not_assessed), columns[:-1],
+                "Incidents not assessed (no imagery of their place from their date)")
 
 
 damage_app.command("aggregate")(damage_dating.aggregate)

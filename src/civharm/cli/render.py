@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from civharm.cli.context import out
@@ -45,6 +46,13 @@ def print_stats(figures: dict[str, Any]) -> None:
                      f"{estimate['method']} over the linked victims, estimate #{estimate['id']}"
                      + (f", {estimate['warnings']} warning(s)" if estimate["warnings"] else "")
                      + ")")
+    damage = figures.get("damage")
+    if damage:
+        lines.append(f"{damage['assessed']:,} sites assessed on {damage['observed_on']} "
+                     f"({escape(damage['product'])}): {damage['damaged_share']:.0%} damaged, "
+                     f"{damage['destroyed_share']:.0%} destroyed, "
+                     f"{damage['destroyed_or_severe_share']:.0%} destroyed or severe "
+                     "((destroyed + severe) ÷ assessed)")
     for line in lines:
         out.print(line)
     if figures["ungraded_incidents"]:

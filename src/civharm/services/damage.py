@@ -171,3 +171,136 @@ def destroyed_near(lat: float, lon: float, day_from: date, day_to: date, radius_
         sites[row.site] = NearbySite(row.site, row.product, row.latitude, row.longitude,
                                      row.observed_on, row.damage_class, round(distance))
     return sorted(sites.values(), key=lambda s: (s.distance_m, s.site))
+
+
+# --- incidents with no destruction seen near them ------------------------------------------------
+
+NOT_ASSESSED = "not assessed"
+NO_DESTRUCTION = "no destruction seen"
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentDamageCheck:
+    """One precisely placed incident with no site seen destroyed or severely damaged near it:
+    ``status`` is :data:`NO_DESTRUCTION` when imagery covers its place and time (a second look
+    is due) or :data:`NOT_ASSESSED` when none does (nothing can be said)."""
+
+    code: str
+    date_start: date
+    date_end: date
+    place: str
+    latitude: float
+    longitude: float
+    geo_precision: str
+    status: str
+    sites_assessed: int  # sites within the radius seen on imagery from the incident's start
+
+    def as_json(self) -> dict[str, object]:
+        return {"code": self.code, "date_start": self.date_start.isoformat(),
+                "date_end": self.date_end.isoformat(), "place": self.place,
+                "latitude": self.latitude, "longitude": self.longitude,
+                "geo_precision": self.geo_precision, "status": self.status,
+                "sites_assessed": self.sites_assessed}
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentDamageReport:
+    """What :func:`incidents_without_destruction` found, with the settings it used."""
+
+    radius_m: float
+    days_before: int
+    days_after: int
+    checked: int  # incidents placed at neighbourhood level or finer
+    imprecise: int  # incidents left out: no coordinates, or coarser than a neighbourhood
+    with_destruction: int
+    unmatched: list[IncidentDamageCheck]  # NO_DESTRUCTION: for a second look
+    not_assessed: list[IncidentDamageCheck]
+
+    def as_json(self) -> dict[str, object]:
+        return {"radius_m": self.radius_m, "days_before": self.days_before,
+                "days_after": self.days_after, "checked": self.checked,
+                "imprecise": self.imprecise, "with_destruction": self.with_destruction,
+                "unmatched": [i.as_json() for i in self.unmatched],
+                "not_assessed": [i.as_json() for i in self.not_assessed]}
+
+
+def _precise_enough(precision: str) -> bool:
+    from civharm.domain.vocabulary import GeoPrecision
+
+    try:
+        return GeoPrecision(precision).rank >= GeoPrecision.NEIGHBOURHOOD.rank
+    except ValueError:
+        return False
+
+
+def incidents_without_destruction(radius_m: float = 500, days_before: int = 14,
+                                  days_after: int = 90) -> IncidentDamageReport:
+    """Incidents placed at neighbourhood level or finer with no site seen destroyed or
+    severely damaged within ``radius_m`` metres on an imagery date from ``days_before`` days
+    before the incident's first day to ``days_after`` days after its last.
+
+    Such an incident is *unmatched* (worth a second look) only if imagery covers it: some
+    site within the radius was assessed on a date from the incident's first day to the end
+    of the window, since imagery from before the incident cannot show what it did.
+    Otherwise it is *not assessed*. All products count. Reads only; changes nothing."""
+    import math
+    from datetime import timedelta
+
+    if radius_m < 0 or days_before < 0 or days_after < 0:
+        raise UserError("the radius and the days before and after must not be negative")
+    bad = {DamageClass.DESTROYED.value, DamageClass.SEVERE.value}
+    cell = max(radius_m, 50.0) / 111_000  # degrees of latitude per grid cell
+    grid: dict[tuple[int, int], list[tuple[str, float, float, date, bool]]] = {}
+    for site, lat, lon, day, damage in (models.DamageObservation.objects
+                                        .values_list("site", "latitude", "longitude",
+                                                     "observed_on", "damage_class")
+                                        .iterator(chunk_size=_BATCH)):
+        grid.setdefault((math.floor(lat / cell), math.floor(lon / cell)), []).append(
+            (site, lat, lon, day, damage in bad))
+    checked = imprecise = matched = 0
+    unmatched: list[IncidentDamageCheck] = []
+    not_assessed: list[IncidentDamageCheck] = []
+    for code, start, end, place, lat, lon, precision in (
+            models.Incident.objects.order_by("date_start", "code")
+            .values_list("code", "date_start", "date_end", "place", "latitude", "longitude",
+                         "geo_precision")):
+        if lat is None or lon is None or not _precise_enough(precision):
+            imprecise += 1
+            continue
+        checked += 1
+        first, last = start - timedelta(days=days_before), end + timedelta(days=days_after)
+        # Cells are square in degrees; a degree of longitude is shorter away from the
+        # equator, so look further east and west.
+        spread = math.ceil(1 / max(0.01, math.cos(math.radians(lat))))
+        row, column = math.floor(lat / cell), math.floor(lon / cell)
+        destruction = False
+        seen: set[str] = set()
+        for r in range(row - 1, row + 2):
+            for c in range(column - spread, column + spread + 1):
+                for site, site_lat, site_lon, day, is_bad in grid.get((r, c), ()):
+                    if not first <= day <= last:
+                        continue
+                    if metres_between(lat, lon, site_lat, site_lon) > radius_m:
+                        continue
+                    destruction = destruction or is_bad
+                    if day >= start:
+                        seen.add(site)
+        assessed = len(seen)
+        if destruction:
+            matched += 1
+            continue
+        found = IncidentDamageCheck(code, start, end, place, lat, lon, precision,
+                                    NO_DESTRUCTION if assessed else NOT_ASSESSED, assessed)
+        (unmatched if assessed else not_assessed).append(found)
+    return IncidentDamageReport(radius_m, days_before, days_after, checked, imprecise, matched,
+                                unmatched, not_assessed)
+
+
+def latest_city_figure() -> DamageFigure | None:
+    """The city's figures at the latest imagery date of any product (on a tie, the first
+    product by name), or None when no site has been assessed."""
+    figures = damage_figures(by_neighbourhood=False)
+    if not figures:
+        return None
+    latest = max(f.observed_on for f in figures)
+    return min((f for f in figures if f.observed_on == latest), key=lambda f: f.product)

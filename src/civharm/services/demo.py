@@ -402,6 +402,23 @@ def _strike_key(record: DeclaredStrikeRecord) -> tuple[object, ...]:
             tuple(sorted(record.destroyed)))
 
 
+def damage_scores(data_dir: Path) -> list[StageScore]:
+    """The imported damage classes and the volunteers' destruction windows against the
+    simulator's damage truth."""
+    from civharm.simulation.evaluation import damage_class_scores, volunteer_dating_scores
+    from civharm.store import models
+
+    last_class: dict[str, str] = {}
+    for site, damage in models.DamageObservation.objects.order_by(
+            "site", "observed_on", "product").values_list("site", "damage_class"):
+        last_class[site] = damage
+    try:
+        windows = volunteer_dating_scores(data_dir)
+    except ValueError as err:  # the answers, gold or truth cannot be read
+        raise UserError(f"cannot score the damage dating in {data_dir}: {err}") from None
+    return [*(damage_class_scores(data_dir, last_class) if last_class else []), *windows]
+
+
 def generate(out_dir: Path, seed: int = simulation.DEFAULT_SEED, scale: float = 1.0,
              progress: Progress = silent) -> simulation.Scenario:
     try:
@@ -436,7 +453,7 @@ def evaluate_demo(db: str | None, data_dir: Path | None = None) -> list[StageSco
     linked = linkage_scores(folder)
     built = {s.stage for s in [*linked, *([estimated] if estimated else [])]}
     return [strike_parsing_score(folder), verdict_linking_score(folder), duplicate_score(folder),
-            *linked, *([estimated] if estimated else []),
+            *linked, *([estimated] if estimated else []), *damage_scores(folder),
             *(s for s in evaluate(truth, stats_json(), codes, suggestions)
               if s.built or s.stage not in built)]
 

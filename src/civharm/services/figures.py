@@ -98,8 +98,22 @@ def _people_and_estimate() -> dict[str, object]:
     return extra
 
 
+def _damage() -> dict[str, object]:
+    """The city's damage figures at the latest imagery date, once any site is assessed."""
+    from civharm.services.damage import latest_city_figure
+
+    figure = latest_city_figure()
+    if figure is None:
+        return {}
+    found = figure.as_json()
+    for key in ("area", "neighbourhood"):
+        found.pop(key)
+    found["definition"] = "destroyed_or_severe_share = (destroyed + severe) / assessed"
+    return {"damage": found}
+
+
 def stats_json() -> dict[str, object]:
-    figures = {**headline().as_json(), **_people_and_estimate()}
+    figures = {**headline().as_json(), **_people_and_estimate(), **_damage()}
     if is_simulated():
         return {"simulated": True, "label": "SIMULATED DATA", **figures}
     return figures

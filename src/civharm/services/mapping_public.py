@@ -28,11 +28,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from civharm.analysis.damage_assessments import DamageFigure
 from civharm.analysis.gazetteer import SHIPPED, Gazetteer, Place, load_gazetteer
 from civharm.config import Settings
 from civharm.domain.permissions import Action
-from civharm.domain.vocabulary import GeoPrecision, Grade
-from civharm.services import mapping
+from civharm.domain.vocabulary import DamageClass, GeoPrecision, Grade
+from civharm.services import damage, mapping
 from civharm.services.access import PUBLIC, Principal, require
 from civharm.services.figures import civilian_deaths_by_incident, current_grades
 from civharm.services.flags import is_simulated
@@ -355,3 +356,79 @@ def _drawing_order(feature: dict[str, Any]) -> tuple[int, float]:
     if p["shape"] == CIRCLE:
         return (1, -float(p["radius_m"]))
     return (2, -float(p["civilians_killed_max"] or 0))
+
+
+# ---- damage from satellite imagery ----------------------------------------------------
+
+# Classes the map's damage layer shows: what an "uninhabitable" share counts (docs/damage.md).
+DAMAGE_SHOWN = (DamageClass.DESTROYED.value, DamageClass.SEVERE.value)
+# Above this many sites the layer starts switched off (it is drawn on a canvas when on).
+DAMAGE_ON_BY_DEFAULT_MAX = 3_000
+
+
+@dataclass(slots=True)
+class DamageSites:
+    """Destroyed and severely damaged sites seen on one imagery date (None: none recorded)."""
+
+    observed_on: date | None
+    features: list[dict[str, Any]] = field(default_factory=list)
+    simulated: bool = False
+
+    @property
+    def on_by_default(self) -> bool:
+        return len(self.features) <= DAMAGE_ON_BY_DEFAULT_MAX
+
+    def collection(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "type": "FeatureCollection",
+            "name": "civharm destroyed and severely damaged sites",
+            "observed_on": self.observed_on.isoformat() if self.observed_on else None,
+            "features": self.features,
+        }
+        if self.simulated:
+            document["simulated"] = SIMULATED_LABEL
+            document["name"] = f"{document['name']} ({SIMULATED_LABEL})"
+        return document
+
+
+def damage_dates(principal: Principal = PUBLIC) -> list[date]:
+    """The imagery dates with any damage observation, oldest first."""
+    require(principal, Action.VIEW_PUBLIC, target="map:damage")
+    return sorted(models.DamageObservation.objects.values_list("observed_on", flat=True)
+                  .distinct())
+
+
+def damage_sites(day: date | None = None, principal: Principal = PUBLIC) -> DamageSites:
+    """Sites seen destroyed or severely damaged on ``day`` (default: the latest imagery
+    date), each once, as points with public fields only: site, class, date, neighbourhood."""
+    require(principal, Action.VIEW_PUBLIC, target="map:damage")
+    if day is None:
+        day = (models.DamageObservation.objects.order_by("-observed_on")
+               .values_list("observed_on", flat=True).first())
+    found = DamageSites(day, simulated=is_simulated())
+    if day is None:
+        return found
+    rows = (models.DamageObservation.objects
+            .filter(observed_on=day, damage_class__in=DAMAGE_SHOWN)
+            .order_by("site", "product")
+            .values_list("site", "damage_class", "neighbourhood", "latitude", "longitude"))
+    seen: set[str] = set()
+    for site, damage_class, neighbourhood, latitude, longitude in rows.iterator(chunk_size=2_000):
+        if site in seen:  # the same site in two products: shown once
+            continue
+        seen.add(site)
+        found.features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point",
+                         "coordinates": [round(longitude, 6), round(latitude, 6)]},
+            "properties": {"site": site, "class": damage_class, "observed_on": day.isoformat(),
+                           "neighbourhood": neighbourhood},
+        })
+    return found
+
+
+def public_damage_figures(principal: Principal = PUBLIC) -> list[DamageFigure]:
+    """Every product's damage figures per imagery date, for the city and each neighbourhood
+    (counts of sites only: no coordinates)."""
+    require(principal, Action.VIEW_PUBLIC, target="damage:figures")
+    return damage.damage_figures()

@@ -20,7 +20,6 @@ NOT_BUILT: tuple[tuple[str, str], ...] = (
     ("victim linkage", "victim records linked to the same person across lists"),
     ("grading suggestions", "suggested grades against the true grades"),
     ("MSE estimation", "estimated total deaths, documented and undocumented"),
-    ("damage dating", "destruction dates from volunteer answers"),
 )
 
 
@@ -85,6 +84,69 @@ def suggestion_scores(truth: Truth, suggestions: Mapping[str, tuple[str, str]]
             "grading suggestions", "suggested grade equals the true grade",
             f"{same_grade:,} agree", f"{len(graded):,} reported incidents",
             _share(same_grade, len(graded))),
+    ]
+
+
+def damage_class_scores(data_dir: Path, last_class: Mapping[str, str]) -> list[StageScore]:
+    """Each site's last observed damage class (by site) against the final class in the
+    truth's ``damage.csv``; nothing when the folder has no damage truth."""
+    path = data_dir / "truth" / "damage.csv"
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        final = {row["SiteID"]: row["final_class_name"] for row in csv.DictReader(handle)}
+    judged = [site for site in last_class if site in final]
+    same = sum(1 for site in judged if last_class[site] == final[site])
+    destroyed_found = sum(1 for site in last_class if last_class[site] == "destroyed")
+    destroyed_true = sum(1 for name in final.values() if name == "destroyed")
+    return [
+        StageScore(
+            "damage assessments", "sites whose last observed class is the true final class",
+            f"{same:,} agree of {len(judged):,} imported", f"{len(final):,} sites",
+            _share(same, len(judged))),
+        StageScore(
+            "damage assessments", "sites destroyed at their last observation",
+            f"{destroyed_found:,}", f"{destroyed_true:,} destroyed",
+            _share(destroyed_found, destroyed_true) + " of the truth"),
+    ]
+
+
+def volunteer_dating_scores(data_dir: Path) -> list[StageScore]:
+    """The volunteers' answers of a generated folder combined into destruction windows
+    (:mod:`civharm.analysis.volunteer_dating`) and scored against the true destruction
+    dates; nothing when the folder has no answers or no damage truth."""
+    from civharm.analysis import volunteer_dating as vd
+
+    answers_path = data_dir / "damage" / "volunteer-answers.csv"
+    gold_path = data_dir / "damage" / "gold-answers.csv"
+    truth_path = data_dir / "truth" / "damage.csv"
+    if not answers_path.is_file() or not truth_path.is_file():
+        return []
+    answers = vd.read_answers(answers_path.read_text("utf-8-sig"), answers_path.name)
+    gold = (vd.read_gold(gold_path.read_text("utf-8-sig"), gold_path.name)
+            if gold_path.is_file() else {})
+    dates = vd.read_truth(truth_path.read_text("utf-8-sig"), truth_path.name)
+    if not answers:
+        return []
+    windows = vd.aggregate(answers, gold).windows
+    result = vd.evaluate(windows, answers, dates)
+    summary = result.as_json()
+    best, median = summary["best_volunteer_accuracy"], summary["median_volunteer_accuracy"]
+    volunteers = (f"best {best:.0%}, median {median:.0%} of {summary['volunteers']} "
+                  f"volunteers with {summary['volunteers_with_at_least']}+ buildings"
+                  if isinstance(best, float) and isinstance(median, float)
+                  else "no volunteer with enough buildings to compare")
+    return [
+        StageScore(
+            "damage dating", "destruction windows that hold the true date",
+            f"{len(windows):,} windows", f"{result.buildings:,} buildings with a true date",
+            f"{result.accuracy:.0%}"),
+        StageScore(
+            "damage dating", "single volunteers' answers that hold the true date",
+            f"{len(answers):,} answers", f"{result.buildings:,} buildings", volunteers),
+        StageScore(
+            "damage dating", "mean window width",
+            f"{result.mean_width_days:.1f} days", "", f"{result.disputed:,} disputed"),
     ]
 
 

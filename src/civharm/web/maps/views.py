@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from civharm.domain.vocabulary import Grade
+from civharm.domain.vocabulary import DamageClass, Grade
 from civharm.services import mapping_public
 from civharm.services.mapping_public import GRADE_CHOICES, MapFilters
 from civharm.services.publishing import GEO_PRECISION_LABELS as PRECISION_LABELS
@@ -60,6 +60,11 @@ def parse_filters(request: HttpRequest) -> MapFilters:
     if date_from and date_to and date_from > date_to:
         raise BadFilter("dates")
     return MapFilters(grades=frozenset(grades) or None, date_from=date_from, date_to=date_to)
+
+
+def parse_damage_date(request: HttpRequest) -> date | None:
+    """The imagery date of the damage layer (``damage_date``), None for the latest."""
+    return _day(request.GET.get("damage_date", ""))
 
 
 def _filter_query(filters: MapFilters) -> str:
@@ -114,6 +119,11 @@ def _labels() -> str:
         "sameArea": gettext("Also in this neighbourhood"),
         "failed": gettext("The map data could not be loaded. The table below lists the "
                           "incidents."),
+        "damageLayer": gettext("Destroyed or severely damaged sites"),
+        "site": gettext("Site"), "damageClass": gettext("Damage"),
+        "imageryDate": gettext("Imagery date"), "neighbourhood": gettext("Neighbourhood"),
+        "damageClasses": {DamageClass.DESTROYED.value: gettext("destroyed"),
+                          DamageClass.SEVERE.value: gettext("severely damaged")},
         "grades": {k: str(v) for k, v in GRADE_LABELS.items()},
         "precisions": {k: str(v) for k, v in PRECISION_LABELS.items()},
     }
@@ -124,10 +134,15 @@ def _labels() -> str:
 def map_page(request: HttpRequest) -> HttpResponse:
     try:
         filters = parse_filters(request)
+        damage_day = parse_damage_date(request)
     except BadFilter:
         return bad_request(request)
     placed = mapping_public.place_incidents(filters)
     query = _filter_query(filters)
+    damage_dates = mapping_public.damage_dates()
+    damage = mapping_public.damage_sites(damage_day) if damage_dates else None
+    damage_url = reverse("maps:damage_geojson") + (
+        f"?{urlencode({'damage_date': damage_day.isoformat()})}" if damage_day else "")
     geojson_url = reverse("maps:incidents_geojson") + (f"?{query}" if query else "")
     rows = sorted((_row(f) for f in placed.features), key=lambda r: (r["date"], r["code"]))
     return render(request, "maps/map.html", {
@@ -145,7 +160,14 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "legend": _legend(),
         "radius_scale": RADIUS_SCALE,
         "radius_min": RADIUS_MIN,
-        "filtered": bool(query),
+        "filtered": bool(query) or damage_day is not None,
+        "damage_dates": damage_dates,
+        "damage_day": damage_day,
+        "damage": damage,
+        "damage_count": len(damage.features) if damage else 0,
+        "damage_url": damage_url,
+        # Chosen by the reader, or few enough to draw at once: the layer starts switched on.
+        "damage_on": bool(damage and (damage_day is not None or damage.on_by_default)),
     })
 
 
@@ -172,3 +194,15 @@ def layer_geojson(request: HttpRequest, name: str) -> HttpResponse:
     response = JsonResponse(found, content_type=GEOJSON, json_dumps_params={"ensure_ascii": False})
     response.headers["Cache-Control"] = f"public, max-age={LAYER_CACHE_SECONDS}"
     return response
+
+
+@require_GET
+def damage_geojson(request: HttpRequest) -> HttpResponse:
+    """Destroyed and severely damaged sites at one imagery date (default: the latest)."""
+    try:
+        day = parse_damage_date(request)
+    except BadFilter:
+        return JsonResponse({"error": gettext("The filter is not valid: give damage_date as "
+                                              "YYYY-MM-DD.")}, status=400)
+    document = mapping_public.damage_sites(day).collection()
+    return JsonResponse(document, content_type=GEOJSON, json_dumps_params={"ensure_ascii": False})

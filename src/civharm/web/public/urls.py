@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from civharm.web.public import views
+from civharm.web.public import damage, views
 
 app_name = "public"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("incidents", views.incidents, name="incidents"),
     path("incidents/<str:code>", views.incident, name="incident"),
     path("timeline", views.timeline, name="timeline"),
+    path("damage", damage.damage, name="damage"),
     path("memorial", views.memorial, name="memorial"),
     path("downloads", views.downloads, name="downloads"),
     path("downloads/<str:name>", views.download, name="download"),

@@ -172,6 +172,72 @@
       });
   }
 
+  // Destroyed and severely damaged sites seen on satellite imagery: small dark dots on a
+  // canvas (there may be thousands), under the incidents, in a layer the reader can switch
+  // off and on. It starts off when the server says there are too many to draw at once.
+  var DAMAGE_COLOURS = { destroyed: "#111111", severe: "#6b6b6b" };
+
+  function damagePopup(properties) {
+    var box = element("div", null, { "class": "damage-popup", dir: direction });
+    var list = element("dl");
+    function row(term, value, attributes) {
+      list.appendChild(element("dt", term));
+      var dd = element("dd");
+      dd.appendChild(element("span", value, attributes));
+      list.appendChild(dd);
+    }
+    var classes = labels.damageClasses || {};
+    row(labels.site || "Site", properties.site, { dir: "ltr" });
+    row(labels.damageClass || "Damage", classes[properties["class"]] || properties["class"]);
+    row(labels.imageryDate || "Imagery date", properties.observed_on, { dir: "ltr" });
+    if (properties.neighbourhood) {
+      row(labels.neighbourhood || "Neighbourhood", properties.neighbourhood, { dir: "ltr" });
+    }
+    box.appendChild(list);
+    return box;
+  }
+
+  function addDamage() {
+    if (!data.damageUrl) {
+      return;
+    }
+    map.createPane("damage").style.zIndex = 380;
+    var renderer = L.canvas({ pane: "damage", padding: 0.2 });
+    load(data.damageUrl).then(function (sites) {
+      var layer = L.geoJSON(sites, {
+        pane: "damage",
+        pointToLayer: function (feature, latlng) {
+          var colour = DAMAGE_COLOURS[feature.properties["class"]] || DAMAGE_COLOURS.destroyed;
+          return L.circleMarker(latlng, {
+            renderer: renderer, pane: "damage", radius: 2.5, weight: 1, color: "#111111",
+            fillColor: colour, fillOpacity: 0.9
+          });
+        },
+        onEachFeature: function (feature, marker) {
+          marker.bindPopup(function () {
+            return damagePopup(feature.properties);
+          }, { maxWidth: 280 });
+        }
+      });
+      var name = (labels.damageLayer || "Destroyed or severely damaged sites");
+      if (sites.observed_on) {
+        name += " (" + sites.observed_on + ")";
+      }
+      // Leaflet writes a layer's name as HTML: give it the name escaped.
+      var escaped = element("span", name).innerHTML;
+      L.control.layers(null, (function () {
+        var overlays = {};
+        overlays[escaped] = layer;
+        return overlays;
+      })(), { collapsed: false, position: direction === "rtl" ? "topleft" : "topright" }).addTo(map);
+      if (data.damageOn === "true") {
+        layer.addTo(map);
+      }
+    }).catch(function () {
+      showFailure();
+    });
+  }
+
   container.classList.add("map-ready");
   var map = L.map(container, { minZoom: 3, maxZoom: 18, zoomSnap: 0.5, worldCopyJump: false });
   map.attributionControl.setPrefix("Leaflet");
@@ -247,6 +313,7 @@
       if (bounds.isValid()) {
         map.fitBounds(bounds, { padding: [16, 16], maxZoom: 15 });
       }
+      addDamage();
       var table = document.querySelector("details.map-table");
       if (table && incidents.features.length > 20) {
         table.removeAttribute("open");
