@@ -235,3 +235,22 @@ def rename_table(db: str, table: str, new_name: str) -> None:
 
         with psycopg.connect(db, autocommit=True) as conn:
             conn.execute(statement)
+
+
+def counted(db: str, query: str) -> tuple[int, ...]:
+    """One row of counts, read with a plain driver rather than civharm, after the database's
+    own integrity checks (on SQLite: integrity_check and foreign_key_check)."""
+    if BACKEND == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+            row = conn.execute(query).fetchone()
+    else:
+        import psycopg
+
+        with psycopg.connect(db) as conn:
+            row = conn.execute(query).fetchone()
+    assert row is not None
+    return tuple(int(value) for value in row)

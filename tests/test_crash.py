@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKEND, civharm
+from conftest import civharm, counted
 
 VICTIMS = 40_000
 
@@ -36,24 +36,10 @@ def write_big_files(folder: Path) -> list[str]:
     return [str(folder / name) for name in ("incidents.csv", "sources.csv", "victims.csv")]
 
 
-def counts(db: str) -> tuple[int, int, int]:
+def counts(db: str) -> tuple[int, ...]:
     """Victims, incidents and import batches, read with a plain driver, not civharm."""
-    query = ("SELECT (SELECT count(*) FROM civharm_victim), (SELECT count(*) FROM civharm_incident),"
-             " (SELECT count(*) FROM civharm_importbatch)")
-    if BACKEND == "sqlite":
-        import sqlite3
-
-        with sqlite3.connect(db) as conn:
-            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-            row = conn.execute(query).fetchone()
-    else:
-        import psycopg
-
-        with psycopg.connect(db) as conn:
-            row = conn.execute(query).fetchone()
-    assert row is not None
-    return (row[0], row[1], row[2])
+    return counted(db, "SELECT (SELECT count(*) FROM civharm_victim), (SELECT count(*) FROM "
+                       "civharm_incident), (SELECT count(*) FROM civharm_importbatch)")
 
 
 def start_import(db: str, files: list[str]) -> tuple[subprocess.Popen[str], float]:

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from civharm.services.evidence import STALE_TEMP_SECONDS
-from conftest import BACKEND, civharm
+from conftest import civharm, counted
 
 RUNS = 10
 FILES = 12
@@ -76,26 +76,12 @@ def start_add(db: str, files: list[str], env: dict[str, str]) -> subprocess.Pope
     raise AssertionError(f"the add never started: exit status {process.wait()}")
 
 
-def rows(db: str) -> tuple[int, int, int]:
+def rows(db: str) -> tuple[int, ...]:
     """Evidence rows, rows not stored, and evidence.add audit entries, read with a plain
     driver (and, on SQLite, the file's own integrity checks)."""
-    query = ("SELECT (SELECT count(*) FROM civharm_evidencefile),"
-             " (SELECT count(*) FROM civharm_evidencefile WHERE NOT stored),"
-             " (SELECT count(*) FROM civharm_auditentry WHERE action = 'evidence.add')")
-    if BACKEND == "sqlite":
-        import sqlite3
-
-        with sqlite3.connect(db) as conn:
-            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-            row = conn.execute(query).fetchone()
-    else:
-        import psycopg
-
-        with psycopg.connect(db) as conn:
-            row = conn.execute(query).fetchone()
-    assert row is not None
-    return (row[0], row[1], row[2])
+    return counted(db, "SELECT (SELECT count(*) FROM civharm_evidencefile),"
+                       " (SELECT count(*) FROM civharm_evidencefile WHERE NOT stored),"
+                       " (SELECT count(*) FROM civharm_auditentry WHERE action = 'evidence.add')")
 
 
 def check_after_kill(report: dict[str, Any], batch_shas: set[str]) -> None:
