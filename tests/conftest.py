@@ -47,7 +47,7 @@ PURE_MODULES = (
     "test_civcas_reports", "test_mgrs", "test_gazetteer", "test_domain", "test_ingest",
     "test_layers", "test_source_independence", "test_simulation", "test_verdict_linking",
     "test_duplicate_incidents", "test_sealing", "test_estimate_cli", "test_linkage_cli",
-    "test_hostile_input", "test_volunteer_dating",
+    "test_hostile_input", "test_volunteer_dating", "test_dating_tasks", "test_damage_imagery",
 )
 DATABASE_FIXTURES = frozenset({"new_database", "fresh_database_url"})
 

@@ -29,6 +29,7 @@ ALL_ACTIONS = {
     "view_public", "export_public", "view_internal", "export_internal", "edit_records",
     "import", "grade", "merge", "review", "estimate", "view_evidence", "add_evidence",
     "view_witnesses", "edit_witnesses", "manage_users", "view_audit", "backup",
+    "date_buildings",
 }
 READ = {"view_public", "export_public", "view_internal", "export_internal", "view_evidence"}
 EXPECTED: dict[str, set[str]] = {
@@ -37,6 +38,7 @@ EXPECTED: dict[str, set[str]] = {
     "analyst": READ | {"edit_records", "import", "add_evidence", "estimate"},
     "reviewer": READ | {"grade", "merge", "review"},
     "witness_handler": READ | {"view_witnesses", "edit_witnesses"},
+    "volunteer": {"view_public", "export_public", "date_buildings"},
     "admin": {"view_public", "export_public", "view_internal", "export_internal",
               "edit_records", "import", "grade", "merge", "review", "estimate",
               "view_evidence", "add_evidence", "manage_users", "view_audit", "backup"},
@@ -126,6 +128,10 @@ def test_unpublished_subjects_are_hidden_from_the_public() -> None:
     for role in (Role.VIEWER, Role.ANALYST, Role.REVIEWER, Role.WITNESS_HANDLER, Role.ADMIN):
         assert decide(role, Action.VIEW_INTERNAL, UNPUBLISHED), role
         assert decide(role, Action.VIEW_PUBLIC, UNPUBLISHED), role
+    # A volunteer sees no more of the record than the public does.
+    assert not decide(Role.VOLUNTEER, Action.VIEW_INTERNAL)
+    assert not decide(Role.VOLUNTEER, Action.VIEW_PUBLIC, UNPUBLISHED)
+    assert not decide(Role.VOLUNTEER, Action.VIEW_EVIDENCE)
 
 
 @given(role=roles, action=actions, subject=st.none() | subjects, scopes=scope_lists)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from civharm.cli import damage_dating
+from civharm.cli import damage_dating, damage_tasks
 from civharm.cli.context import open_database, out, simulated_banner
 from civharm.cli.render import print_table
 from civharm.services.errors import UserError
@@ -146,3 +146,5 @@ def damage_unmatched(
 
 
 damage_app.command("aggregate")(damage_dating.aggregate)
+damage_app.add_typer(damage_tasks.tasks_app, name="tasks")
+damage_app.add_typer(damage_tasks.answers_app, name="answers")

@@ -1,5 +1,6 @@
 """``civharm damage aggregate``: volunteers' dating answers to one destruction window per
-building. Works on files alone, without a database; see docs/damage-dating.md."""
+building, from files alone (without a database) or from the answers stored in the database;
+see docs/damage-dating.md."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from civharm.cli.context import err, out
+from civharm.cli.context import err, open_database, out
 
 OUTPUT_COLUMNS = ("building", "before", "after", "method", "answers", "agreement", "disputed")
 
@@ -27,9 +28,12 @@ def _read(path: Path) -> str:
 
 
 def aggregate(
-    answers: Annotated[Path, typer.Argument(help="CSV of answers: task, volunteer, building, "
-                                            "dates_shown, answer_before, answer_after, gold.",
-                                            show_default=False)],
+    ctx: typer.Context,
+    answers: Annotated[Path | None, typer.Argument(
+        help="CSV of answers: task, volunteer, building, dates_shown, answer_before, "
+        "answer_after, gold. Without it, the answers stored in the database (given in the "
+        "web app or imported with 'damage answers import') are combined.",
+        show_default=False)] = None,
     gold: Annotated[Path | None, typer.Option(help="CSV of gold answers: task, building, "
                                               "before, after.")] = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="Write the windows to this "
@@ -44,19 +48,32 @@ def aggregate(
     from civharm.analysis import volunteer_dating as vd
     from civharm.services.errors import UserError
 
-    files = [(answers, "answers")] + ([(gold, "gold")] if gold else []) \
+    if answers is None and gold is not None:
+        raise UserError("--gold goes with an answers file; the database's tasks carry their "
+                        "own gold answers")
+    files = ([(answers, "answers")] if answers else []) + ([(gold, "gold")] if gold else []) \
         + ([(truth, "truth")] if truth else [])
     texts = {kind: (path, _read(path)) for path, kind in files}
     try:
-        read = vd.read_answers(texts["answers"][1], texts["answers"][0].name)
-        known = vd.read_gold(texts["gold"][1], texts["gold"][0].name) if gold else {}
+        if answers is not None:
+            read = vd.read_answers(texts["answers"][1], texts["answers"][0].name)
+            known = vd.read_gold(texts["gold"][1], texts["gold"][0].name) if gold else {}
         dates = vd.read_truth(texts["truth"][1], texts["truth"][0].name) if truth else None
     except vd.DatingInputError as error:
         for problem in error.problems:
             err.print(str(problem), markup=False)
         raise UserError(f"{len(error.problems)} problem(s) in the input; nothing aggregated") \
             from None
-    if not read:
+    if answers is None:
+        open_database(ctx)
+        from civharm.services.dating_tasks import stored_answers
+
+        read, known = stored_answers()
+        if not read:
+            raise UserError("the database holds no dating answers yet: create tasks with "
+                            "'civharm damage tasks create' and let volunteers answer them, "
+                            "or give an answers file")
+    elif not read:
         raise UserError(f"{answers.name}: no answers")
     result = vd.aggregate(read, known)
     rows = [w.as_row() for w in result.windows]

@@ -28,6 +28,7 @@ class Role(Vocabulary):
     REVIEWER = "reviewer"
     WITNESS_HANDLER = "witness_handler"
     VIEWER = "viewer"
+    VOLUNTEER = "volunteer"
     PUBLIC = "public"
 
     @property
@@ -60,11 +61,13 @@ class Action(Vocabulary):
     MANAGE_USERS = "manage_users"            # add users, change roles, disable, issue tokens
     VIEW_AUDIT = "view_audit"                # read and verify the audit log
     BACKUP = "backup"                        # make and restore backups, verify the store
+    DATE_BUILDINGS = "date_buildings"        # answer building-dating tasks (and see their images)
 
 
 ROLE_DEFINITIONS: dict[Role, str] = {
     Role.ADMIN: "Runs the installation: users, roles, backups, the audit log, and every "
-                "action on the record. Does not see witness identities.",
+                "action on the record. Does not see witness identities, and leaves dating "
+                "buildings to volunteers.",
     Role.ANALYST: "Builds the record: incidents, sources, claims, victims, imports, evidence "
                   "and estimates.",
     Role.REVIEWER: "Decides: grades incidents, merges and separates incidents and victims, "
@@ -72,6 +75,8 @@ ROLE_DEFINITIONS: dict[Role, str] = {
     Role.WITNESS_HANDLER: "The only role that sees witness identities, contacts and "
                           "interviews, and adds witnesses.",
     Role.VIEWER: "Reads the internal record and its evidence; changes nothing.",
+    Role.VOLUNTEER: "Dates destroyed buildings on satellite images, one task at a time; sees "
+                    "nothing of the internal record.",
     Role.PUBLIC: "Anyone not signed in: the published record only.",
 }
 
@@ -81,11 +86,13 @@ _READ = _PUBLIC | {Action.VIEW_INTERNAL, Action.EXPORT_INTERNAL, Action.VIEW_EVI
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.PUBLIC: _PUBLIC,
     Role.VIEWER: _READ,
+    Role.VOLUNTEER: _PUBLIC | {Action.DATE_BUILDINGS},
     Role.ANALYST: _READ | {Action.EDIT_RECORDS, Action.IMPORT, Action.ADD_EVIDENCE,
                            Action.ESTIMATE},
     Role.REVIEWER: _READ | {Action.GRADE, Action.MERGE, Action.REVIEW},
     Role.WITNESS_HANDLER: _READ | {Action.VIEW_WITNESSES, Action.EDIT_WITNESSES},
-    Role.ADMIN: frozenset(Action) - {Action.VIEW_WITNESSES, Action.EDIT_WITNESSES},
+    Role.ADMIN: frozenset(Action) - {Action.VIEW_WITNESSES, Action.EDIT_WITNESSES,
+                                     Action.DATE_BUILDINGS},
 }
 
 

@@ -226,6 +226,7 @@ def run_demo(db: str | None, seed: int = simulation.DEFAULT_SEED, scale: float =
         from civharm.services.damage import import_damage
 
         import_damage(damage_file, actor=who)
+        _dating_tasks(data_dir / "damage", who)
     estimate = estimate_from_database("lcmcr", seed=seed, made_by="civharm demo")
     return DemoResult(
         database=_current(),
@@ -402,6 +403,21 @@ def _strike_key(record: DeclaredStrikeRecord) -> tuple[object, ...]:
             tuple(sorted(record.destroyed)))
 
 
+def _dating_tasks(folder: Path, who: str) -> None:
+    """The simulated buildings' dating tasks with their generated images, and the simulated
+    volunteers' answers to them, so that volunteers signing in find tasks waiting."""
+    imagery = folder / "imagery.csv"
+    if not imagery.exists():
+        return
+    from civharm.services.dating_tasks import create_tasks, import_answers
+
+    gold = folder / "gold-answers.csv"
+    create_tasks(imagery, gold=gold if gold.exists() else None, actor=who)
+    answers = folder / "volunteer-answers.csv"
+    if answers.exists():
+        import_answers(answers, actor=who)
+
+
 def damage_scores(data_dir: Path) -> list[StageScore]:
     """The imported damage classes and the volunteers' destruction windows against the
     simulator's damage truth."""
@@ -412,8 +428,11 @@ def damage_scores(data_dir: Path) -> list[StageScore]:
     for site, damage in models.DamageObservation.objects.order_by(
             "site", "observed_on", "product").values_list("site", "damage_class"):
         last_class[site] = damage
+    from civharm.services.dating_tasks import stored_answers
+
+    stored = stored_answers() if models.DatingAnswer.objects.exists() else None
     try:
-        windows = volunteer_dating_scores(data_dir)
+        windows = volunteer_dating_scores(data_dir, stored)
     except ValueError as err:  # the answers, gold or truth cannot be read
         raise UserError(f"cannot score the damage dating in {data_dir}: {err}") from None
     return [*(damage_class_scores(data_dir, last_class) if last_class else []), *windows]

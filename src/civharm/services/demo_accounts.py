@@ -19,7 +19,8 @@ from civharm.services.errors import UserError
 from civharm.services.flags import is_simulated
 
 ACCOUNTS_FILE = "demo-accounts.txt"
-DEMO_ROLES = (Role.ADMIN, Role.ANALYST, Role.REVIEWER, Role.WITNESS_HANDLER, Role.VIEWER)
+DEMO_ROLES = (Role.ADMIN, Role.ANALYST, Role.REVIEWER, Role.WITNESS_HANDLER, Role.VIEWER,
+              Role.VOLUNTEER)
 
 
 class DemoAccount(NamedTuple):

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civharm.simulation.world import COALITION
+
+if TYPE_CHECKING:
+    from civharm.analysis.volunteer_dating import Answer, GoldAnswer
 
 NOT_BUILT: tuple[tuple[str, str], ...] = (
     ("strike matching", "reported incidents matched to declared strike lines"),
@@ -111,20 +114,27 @@ def damage_class_scores(data_dir: Path, last_class: Mapping[str, str]) -> list[S
     ]
 
 
-def volunteer_dating_scores(data_dir: Path) -> list[StageScore]:
-    """The volunteers' answers of a generated folder combined into destruction windows
+def volunteer_dating_scores(data_dir: Path, stored: tuple[Sequence[Answer],
+                                                         Mapping[str, GoldAnswer]] | None = None
+                            ) -> list[StageScore]:
+    """The volunteers' answers combined into destruction windows
     (:mod:`civharm.analysis.volunteer_dating`) and scored against the true destruction
-    dates; nothing when the folder has no answers or no damage truth."""
+    dates of a generated folder: the ``stored`` answers and gold answers when given (those
+    in a database), else the folder's answer files; nothing when there are no answers or no
+    damage truth."""
     from civharm.analysis import volunteer_dating as vd
 
     answers_path = data_dir / "damage" / "volunteer-answers.csv"
     gold_path = data_dir / "damage" / "gold-answers.csv"
     truth_path = data_dir / "truth" / "damage.csv"
-    if not answers_path.is_file() or not truth_path.is_file():
+    if not truth_path.is_file() or (stored is None and not answers_path.is_file()):
         return []
-    answers = vd.read_answers(answers_path.read_text("utf-8-sig"), answers_path.name)
-    gold = (vd.read_gold(gold_path.read_text("utf-8-sig"), gold_path.name)
-            if gold_path.is_file() else {})
+    if stored is not None:
+        answers, gold = stored
+    else:
+        answers = vd.read_answers(answers_path.read_text("utf-8-sig"), answers_path.name)
+        gold = (vd.read_gold(gold_path.read_text("utf-8-sig"), gold_path.name)
+                if gold_path.is_file() else {})
     dates = vd.read_truth(truth_path.read_text("utf-8-sig"), truth_path.name)
     if not answers:
         return []

@@ -305,6 +305,67 @@ class DamageObservation(models.Model):
         return f"{self.site} {self.observed_on}: {self.damage_class}"
 
 
+class DatingTask(models.Model):
+    """One building for volunteers to date: a series of images of it, in date order, in which
+    they mark the last image before its destruction and the first image after it. A gold task
+    carries its right answer (``gold_before``, ``gold_after``), which scores the volunteers."""
+
+    code = models.CharField(max_length=100, unique=True)
+    site = models.CharField(max_length=100, db_index=True)
+    gold_before = models.DateField(null=True, blank=True)
+    gold_after = models.DateField(null=True, blank=True)
+    answers_wanted = models.PositiveSmallIntegerField(default=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    @property
+    def gold(self) -> bool:
+        return self.gold_before is not None
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.site})"
+
+
+class DatingImage(models.Model):
+    """One image of a dating task's series: its date, and its bytes in the evidence store."""
+
+    task = models.ForeignKey(DatingTask, on_delete=models.CASCADE, related_name="images")
+    taken_on = models.DateField()
+    evidence = models.ForeignKey(EvidenceFile, on_delete=models.PROTECT,
+                                 related_name="dating_images")
+
+    class Meta:
+        ordering = ["task", "taken_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "taken_on"], name="one_image_per_task_date")
+        ]
+
+
+class DatingAnswer(models.Model):
+    """A volunteer's answer to a dating task: the gap between two consecutive images in which
+    the building was destroyed. ``volunteer`` is the account's user name for answers given in
+    the web app, or the volunteer's identifier in an imported file."""
+
+    WEB = "web"
+    IMPORTED = "import"
+
+    task = models.ForeignKey(DatingTask, on_delete=models.PROTECT, related_name="answers")
+    volunteer = models.CharField(max_length=150)
+    before = models.DateField()
+    after = models.DateField()
+    origin = models.CharField(max_length=10, default=WEB)
+    answered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["task", "answered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "volunteer"],
+                                    name="one_answer_per_task_volunteer")
+        ]
+
+
 class ImportBatch(models.Model):
     """One file brought in: what it was (by SHA-256), when, and what it changed."""
 

@@ -1,9 +1,9 @@
 """The investigators' workspace: sign-in, the incident editor, evidence, grading, history,
-and the review queues and witness pages."""
+the review queues and witness pages, and volunteers' building-dating tasks."""
 
 from django.urls import path
 
-from civharm.web.workspace import editor, files, review_urls, views
+from civharm.web.workspace import dating, editor, files, review_urls, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -18,5 +18,8 @@ urlpatterns = [
     path("incidents/<str:code>/grade", views.grade, name="incident_grade"),
     path("incidents/<str:code>/evidence", files.upload, name="evidence_upload"),
     path("evidence/<str:sha>", files.evidence_file, name="evidence"),
+    path("dating/", dating.next_building, name="dating"),
+    path("dating/<str:code>", dating.task_page, name="dating_task"),
+    path("dating/<str:code>/image/<int:position>", dating.task_image, name="dating_image"),
     *review_urls.urlpatterns,
 ]

@@ -84,8 +84,18 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("workspace:login") + "?signed_out=1")
 
 
-@requires(Action.VIEW_INTERNAL)
 def home(request: HttpRequest) -> HttpResponse:
+    """The workspace's home page; a volunteer, who may see nothing else, goes to the next
+    building to date."""
+    principal = principal_of(request)
+    if principal.signed_in and not check(principal, Action.VIEW_INTERNAL) and check(
+            principal, Action.DATE_BUILDINGS):
+        return redirect("workspace:dating")
+    return _home(request)
+
+
+@requires(Action.VIEW_INTERNAL)
+def _home(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request)
     role = str(getattr(principal.role, "value", principal.role))
     try:
