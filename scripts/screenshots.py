@@ -134,6 +134,14 @@ def telling_incident(page: Any, address: str) -> str:
     return str(best["code"])
 
 
+def sign_in(page: Any, address: str, account: tuple[str, str]) -> None:
+    settle(page, address, "workspace/login?lang=en")
+    page.fill("input[name=username]", account[0])
+    page.fill("input[name=password]", account[1])
+    with page.expect_navigation():
+        page.click("form[action$='/workspace/login'] button[type=submit]")
+
+
 def photograph(address: str, accounts: dict[str, tuple[str, str]], out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -166,12 +174,7 @@ def photograph(address: str, accounts: dict[str, tuple[str, str]], out: Path) ->
 
         if "reviewer" not in accounts:
             raise SystemExit("the demo's accounts name no reviewer")
-        user, password = accounts["reviewer"]
-        settle(page, address, "workspace/login?lang=en")
-        page.fill("input[name=username]", user)
-        page.fill("input[name=password]", password)
-        with page.expect_navigation():
-            page.click("form[action$='/workspace/login'] button[type=submit]")
+        sign_in(page, address, accounts["reviewer"])
         settle(page, address, "workspace/review/victims")
         first = page.locator("a[href*='/workspace/review/victims/']").first
         if first.count() == 0:
@@ -180,6 +183,18 @@ def photograph(address: str, accounts: dict[str, tuple[str, str]], out: Path) ->
             first.click()
         page.wait_for_load_state("networkidle")
         shoot(page, out / "workspace-review.png")
+        context.close()
+
+        if "volunteer" not in accounts:
+            raise SystemExit("the demo's accounts name no volunteer")
+        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT},
+                                      device_scale_factor=1, locale="en-GB")
+        page = context.new_page()
+        sign_in(page, address, accounts["volunteer"])
+        settle(page, address, "workspace/dating/?lang=en")
+        page.wait_for_selector(".dating-images img")
+        page.wait_for_load_state("networkidle")
+        shoot(page, out / "workspace-dating.png")
         context.close()
         browser.close()
 

@@ -156,7 +156,8 @@ def test_answers_are_imported_once_and_conflicts_refused(tasks: Path) -> None:
         import_answers(wrong_building)
     assert models.DatingAnswer.objects.count() == 3
     answers, gold = stored_answers()
-    assert [(a.task, a.volunteer, a.gap) for a in answers][0] == (
+    first = answers[0]
+    assert (first.task, first.volunteer, first.gap) == (
         "K1", "v1", (date(2017, 6, 15), date(2017, 6, 29)))
     assert set(gold) == {"K2"} and answers[-1].gold
     windows = {w.building: w for w in vd.aggregate(answers, gold).windows}
@@ -232,7 +233,7 @@ def test_a_volunteer_dates_buildings_in_the_browser(volunteers: Path) -> None:
     answer = models.DatingAnswer.objects.get()
     assert (answer.volunteer, answer.before, answer.after, answer.origin) == (
         "user:vol1", date(2017, 6, 29), date(2017, 7, 13), "web")
-    entry = list(audit.lines(action="damage.dating_answer"))[0]
+    (entry,) = audit.lines(action="damage.dating_answer")
     assert (entry.actor, entry.target) == ("user:vol1", "dating-task:K2")
     again = client.post("/workspace/dating/K2", {"gap": "1"})
     assert again.status_code == 400 and b"already" in again.content

@@ -118,6 +118,15 @@ def demo(
         out.print(f"Linked {linked.records:,} named victim records into {linked.people:,} people "
                   f"across the lists; {linked.in_review:,} uncertain pair(s) wait for review "
                   "(civharm review next).", markup=False)
+    from civharm.services.dating_tasks import task_summary
+
+    dating = task_summary()
+    if dating.tasks:
+        out.print(f"{dating.tasks:,} destroyed buildings to date, with their generated images "
+                  f"({dating.gold:,} gold tasks); the simulated volunteers gave "
+                  f"{dating.answers:,} answers. Sign in as demo-volunteer to date them in the "
+                  "browser at /workspace/dating/ (civharm damage aggregate combines the "
+                  "answers).", markup=False)
     print_stats(result.figures)
     from civharm.services.demo_accounts import create_demo_accounts
 

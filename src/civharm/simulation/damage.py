@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from civharm.simulation.damage_imagery import write_imagery
 from civharm.simulation.gazetteer import load_gazetteer
 from civharm.simulation.plan import CampaignPlan, make_plan
 from civharm.simulation.rng import stream
@@ -60,7 +61,8 @@ def _misread(rng: random.Random, code: int) -> int:
 
 
 def write_damage(out_dir: Path, seed: int, scale: float) -> DamageSummary:
-    """Write damage/damage-sites.csv, damage/volunteer-answers.csv and their truth."""
+    """Write damage/damage-sites.csv, damage/volunteer-answers.csv, the images of each
+dating task (damage/imagery.csv and damage/imagery/) and their truth."""
     gazetteer = load_gazetteer()
     plan: CampaignPlan = make_plan(gazetteer, seed)
     rng = stream(seed, "damage")
@@ -170,6 +172,7 @@ def write_damage(out_dir: Path, seed: int, scale: float) -> DamageSummary:
                 sites.write("\n".join(site_rows) + "\n")
                 truth.write("\n".join(truth_rows) + "\n")
     answers, volunteers = _volunteers(out_dir, seed, scale, tasks)
+    write_imagery(out_dir, seed)
     return DamageSummary(buildings=site_number, destroyed=destroyed, damaged=damaged,
                          tasks=len(tasks), answers=answers, volunteers=volunteers)
 
