@@ -273,3 +273,57 @@ def test_a_volunteer_sees_nothing_else_and_others_do_not_date(volunteers: Path) 
     assert not models.DatingAnswer.objects.exists()
     denied = {e.details["action"] for e in audit.lines(action="access.denied")}
     assert {"view_internal", "date_buildings"} <= denied
+
+
+# -- the windows, kept and set beside incidents ------------------------------------------------
+
+def test_windows_are_kept_replaced_whole_and_audited(tasks: Path) -> None:
+    from civharm.services.dating_tasks import store_windows
+
+    with pytest.raises(UserError, match="no dating answers"):
+        store_windows()
+    import_answers(_answers_file(tasks, "K1,v1,S1,2017-06-15,2017-06-29",
+                                 "K1,v2,S1,2017-06-15,2017-06-29",
+                                 "K3,v1,S3,2017-06-01,2017-06-15"))
+    stored, _ = store_windows(actor="cli:test")
+    assert (stored.windows, stored.answers, stored.volunteers) == (2, 3, 2)
+    kept = {w.site: (w.before, w.after) for w in models.DestructionWindow.objects.all()}
+    assert kept == {"S1": (date(2017, 6, 15), date(2017, 6, 29)),
+                    "S3": (date(2017, 6, 1), date(2017, 6, 15))}
+    record_answer("K2", "user:v", 0, "user:v")
+    assert store_windows()[0].windows == 3
+    assert models.DestructionWindow.objects.count() == 3
+    assert [e.details["windows"] for e in audit.lines(action="damage.windows",
+                                                       newest_first=False)] == [2, 3]
+
+
+def test_the_incident_page_shows_the_volunteers_window(example_database: str) -> None:
+    incident = models.Incident.objects.filter(latitude__isnull=False).order_by("code").first()
+    assert incident is not None and incident.longitude is not None
+    day = incident.date_start
+    models.DamageObservation.objects.bulk_create(
+        models.DamageObservation(site=site, product="UNOSAT", latitude=incident.latitude,
+                                 longitude=incident.longitude + shift, observed_on=day,
+                                 damage_class="destroyed")
+        for site, shift in (("NEAR-1", 0.0005), ("NEAR-2", 0.001), ("NEAR-3", 0.0015)))
+    from datetime import timedelta
+
+    models.DestructionWindow.objects.bulk_create([
+        models.DestructionWindow(site="NEAR-1", before=day - timedelta(days=3),
+                                 after=day + timedelta(days=11), method="weighted",
+                                 answers=3, agreement=1.0),
+        models.DestructionWindow(site="NEAR-2", before=day - timedelta(days=40),
+                                 after=day - timedelta(days=26), method="weighted",
+                                 answers=3, agreement=0.34, disputed=True)])
+    page = Client().get(f"/incidents/{incident.code}?lang=en").content.decode()
+    rows = {site: re.search(rf"<tr><td dir=\"ltr\">{site}</td>(.*?)</tr>", page)
+            for site in ("NEAR-1", "NEAR-2", "NEAR-3")}
+    assert all(rows.values()), page[:2000]
+    near_1 = rows["NEAR-1"].group(1)  # type: ignore[union-attr]
+    near_2 = rows["NEAR-2"].group(1)  # type: ignore[union-attr]
+    near_3 = rows["NEAR-3"].group(1)  # type: ignore[union-attr]
+    assert (day - timedelta(days=3)).isoformat() in near_1
+    assert "includes the incident" in near_1 and "disagree" not in near_1
+    assert "includes the incident" not in near_2 and "volunteers disagree" in near_2
+    assert "—" in near_3 and "includes" not in near_3
+    assert "Volunteers dated these buildings" in page

@@ -42,6 +42,9 @@ def aggregate(
                                                "(SiteID, destroyed_on), e.g. a simulation's "
                                                "truth/damage.csv.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    store: Annotated[bool, typer.Option(
+        "--store/--no-store", help="From the database: keep the windows there, replacing "
+        "those kept before, so that incident pages show them. Ignored with a file.")] = True,
 ) -> None:
     """Combine volunteers' answers (last image before, first image after the destruction)
     into one window per building: a weighted vote and Dawid–Skene, side by side."""
@@ -66,16 +69,18 @@ def aggregate(
             from None
     if answers is None:
         open_database(ctx)
-        from civharm.services.dating_tasks import stored_answers
+        from civharm.services.dating_tasks import store_windows, stored_answers
 
         read, known = stored_answers()
         if not read:
             raise UserError("the database holds no dating answers yet: create tasks with "
                             "'civharm damage tasks create' and let volunteers answer them, "
                             "or give an answers file")
+        result = store_windows()[1] if store else vd.aggregate(read, known)
     elif not read:
         raise UserError(f"{answers.name}: no answers")
-    result = vd.aggregate(read, known)
+    else:
+        result = vd.aggregate(read, known)
     rows = [w.as_row() for w in result.windows]
     if out_path is not None:
         with open(out_path, "w", encoding="utf-8", newline="") as handle:
@@ -100,6 +105,9 @@ def aggregate(
               f"{len(result.windows):,} buildings ({len(known):,} gold tasks).", markup=False)
     out.print(f"Windows: {by_ds:,} by Dawid–Skene, {len(result.windows) - by_ds:,} by weighted "
               f"vote; {disputed:,} disputed.", markup=False)
+    if answers is None and store:
+        out.print("Kept in the database: incident pages show these windows for the buildings "
+                  "near them.", markup=False)
     if out_path is not None:
         out.print(f"Written to {out_path}.", markup=False)
     else:

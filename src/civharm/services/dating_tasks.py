@@ -391,6 +391,38 @@ def stored_answers() -> tuple[list[vd.Answer], dict[str, vd.GoldAnswer]]:
     return answers, gold
 
 
+@dataclass(frozen=True, slots=True)
+class WindowsStored:
+    windows: int
+    disputed: int
+    answers: int
+    volunteers: int
+
+
+def store_windows(actor: str | None = None) -> tuple[WindowsStored, vd.Aggregation]:
+    """Combine every stored answer into one window per building and keep the windows,
+    replacing those kept before, in one transaction with its audit entry. Raises
+    :class:`UserError` when there are no answers."""
+    answers, gold = stored_answers()
+    if not answers:
+        raise UserError("the database holds no dating answers yet")
+    result = vd.aggregate(answers, gold)
+    with transaction.atomic():
+        models.DestructionWindow.objects.all().delete()
+        models.DestructionWindow.objects.bulk_create(
+            [models.DestructionWindow(site=w.building, before=w.before, after=w.after,
+                                      method=w.method, answers=w.answers,
+                                      agreement=w.agreement, disputed=w.disputed)
+             for w in result.windows], batch_size=2_000)
+        stored = WindowsStored(len(result.windows), sum(w.disputed for w in result.windows),
+                               len(answers), len(result.scores))
+        audit.record("damage.windows", actor=audit.acting(actor), target="destruction_windows",
+                     details={"windows": stored.windows, "disputed": stored.disputed,
+                              "answers": stored.answers, "volunteers": stored.volunteers,
+                              "gold_tasks": len(gold)})
+    return stored, result
+
+
 def task_summary() -> TaskSummary:
     tasks = models.DatingTask.objects.annotate(n=Count("answers"))
     answers = models.DatingAnswer.objects

@@ -415,7 +415,10 @@ def _dating_tasks(folder: Path, who: str) -> None:
     create_tasks(imagery, gold=gold if gold.exists() else None, actor=who)
     answers = folder / "volunteer-answers.csv"
     if answers.exists():
+        from civharm.services.dating_tasks import store_windows
+
         import_answers(answers, actor=who)
+        store_windows(actor=who)
 
 
 def damage_scores(data_dir: Path) -> list[StageScore]:

@@ -542,7 +542,8 @@ def _metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 
 def nearby_damage(incident: models.Incident) -> list[dict[str, Any]]:
     """Sites seen destroyed or severely damaged near the incident around its date, nearest
-    first, each once (its first such sighting in the window)."""
+    first, each once (its first such sighting in the window), with the volunteers'
+    destruction window of each where there is one."""
     if incident.latitude is None or incident.longitude is None:
         return []
     lat, lon = incident.latitude, incident.longitude
@@ -562,7 +563,16 @@ def nearby_damage(incident: models.Incident) -> list[dict[str, Any]]:
             continue
         sites[row.site] = {"site": row.site, "observed_on": row.observed_on,
                            "damage_class": str(DAMAGE_LABELS[row.damage_class]),
-                           "product": row.product, "distance_m": round(distance)}
+                           "product": row.product, "distance_m": round(distance),
+                           "window": None}
+    # The volunteers' destruction window, where there is one: it holds the incident when
+    # the building was destroyed on a day of the incident or of the days around it that
+    # the window cannot tell apart (before <= day < after overlaps start..end).
+    for window in models.DestructionWindow.objects.filter(site__in=list(sites)):
+        sites[window.site]["window"] = {
+            "before": window.before, "after": window.after, "disputed": window.disputed,
+            "holds_incident": window.before <= incident.date_end
+            and incident.date_start < window.after}
     return sorted(sites.values(), key=lambda s: (s["distance_m"], s["site"]))
 
 
@@ -592,6 +602,7 @@ def incident_record(code: str, principal: Principal = PUBLIC) -> dict[str, Any] 
         })
     unpublished_claims = incident.claims.filter(source__public=False).exists()
     victims = list(incident.victims.all().order_by("key"))
+    damage = nearby_damage(incident)
     source_ids = {c.source_id for c in public_claims}
     source_ids |= set(models.Victim.sources.through.objects.filter(
         victim__incident=incident).values_list("source_id", flat=True))
@@ -650,7 +661,8 @@ def incident_record(code: str, principal: Principal = PUBLIC) -> dict[str, Any] 
         "victims": [_victim_shown(v) for v in victims],
         "verdicts": verdicts,
         "matches": matches,
-        "damage": nearby_damage(incident),
+        "damage": damage,
+        "damage_windows": any(d["window"] for d in damage),
         "damage_radius_m": DAMAGE_RADIUS_M,
         "damage_from": incident.date_start - timedelta(days=DAMAGE_DAYS_BEFORE),
         "damage_to": incident.date_end + timedelta(days=DAMAGE_DAYS_AFTER),

@@ -366,6 +366,27 @@ class DatingAnswer(models.Model):
         ]
 
 
+class DestructionWindow(models.Model):
+    """The days within which a building was destroyed, combined from volunteers' answers
+    (:mod:`civharm.analysis.volunteer_dating`): destroyed on a day ``d`` with
+    ``before <= d < after``. Replaced whole each time the answers are combined."""
+
+    site = models.CharField(max_length=100, unique=True)
+    before = models.DateField()
+    after = models.DateField()
+    method = models.CharField(max_length=20)
+    answers = models.PositiveIntegerField()
+    agreement = models.FloatField()
+    disputed = models.BooleanField(default=False)
+    combined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site"]
+
+    def __str__(self) -> str:
+        return f"{self.site}: {self.before} – {self.after}"
+
+
 class ImportBatch(models.Model):
     """One file brought in: what it was (by SHA-256), when, and what it changed."""
 
