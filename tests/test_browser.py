@@ -323,3 +323,27 @@ def test_incidents_search_in_arabic_and_pages(watched: Watched, site: Site) -> N
         page.click(".pagination a[rel=prev]")
     assert page.locator("table.incidents tbody tr td:first-child a").all_inner_texts() == first
     assert watched.problems == []
+
+
+def test_a_volunteer_dates_a_building(watched: Watched, site: Site) -> None:
+    page = watched.page
+    user, password = site.accounts["volunteer"]
+    watched.sign_in(user, password)
+    page.wait_for_load_state("networkidle")
+    assert "/workspace/dating/" in page.url, "a volunteer lands on the next building"
+    first = page.url
+    images = page.locator(".dating-images img")
+    assert images.count() >= 2
+    loaded = page.evaluate("() => [...document.querySelectorAll('.dating-images img')]"
+                           ".map(i => i.complete && i.naturalWidth)")
+    assert all(width and width > 0 for width in loaded), loaded
+    assert page.locator(".workspace-bar a[href$='/workspace/incidents/']").count() == 0
+    page.locator("label.gap-choice").first.click()
+    with page.expect_navigation():
+        page.click(".dating-form button[type=submit]:not([name])")
+    page.wait_for_load_state("networkidle")
+    assert "/workspace/dating/" in page.url and page.url != first
+    assert "You have dated 1 building." in page.content()
+    watched.go("workspace/dating/?lang=ar")
+    assert watched.page.evaluate("document.documentElement.dir") == "rtl"
+    assert watched.problems == []
