@@ -25,8 +25,6 @@ Pure code: no database, no web.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 from collections import defaultdict
 from collections.abc import Sequence
@@ -34,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
 
-from civharm.analysis.volunteer_dating import DatingInputError, Problem
+from civharm.analysis.volunteer_dating import DatingInputError, Problem, csv_rows
 
 MANIFEST_COLUMNS = ("task", "building", "taken_on", "image")
 GOLD_EVERY = 8
@@ -90,36 +88,9 @@ def _safe_relative(text: str) -> bool:
 
 def read_manifest(text: str, file: str = "manifest") -> list[TaskSeries]:
     """Read an image manifest; raise :class:`DatingInputError` listing every problem."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    problems: list[Problem] = []
-    try:
-        header = [h.strip() for h in next(reader, [])]
-    except csv.Error as error:
-        raise DatingInputError([Problem(file, 1, None, f"not a readable CSV: {error}")]) \
-            from None
-    if not header:
-        raise DatingInputError([Problem(file, 1, None, "the file is empty")])
-    missing = [c for c in MANIFEST_COLUMNS if c not in header]
-    if missing:
-        raise DatingInputError([Problem(file, 1, c, "required column is missing")
-                                for c in missing])
+    rows, problems = csv_rows(text, file, MANIFEST_COLUMNS)
     series: dict[str, list[tuple[int, str, TaskImage]]] = defaultdict(list)
-    while True:
-        line = reader.line_num + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            problems.append(Problem(file, line, None, f"not a readable CSV row: {error}"))
-            break
-        if not record or all(not v.strip() for v in record):
-            continue
-        if len(record) != len(header):
-            problems.append(Problem(file, line, None,
-                                    f"{len(record)} fields; the header has {len(header)}"))
-            continue
-        row = {h: v.strip() for h, v in zip(header, record, strict=True)}
+    for line, row in rows:
         bad = False
         for column in MANIFEST_COLUMNS:
             if not row[column]:
@@ -146,15 +117,15 @@ def read_manifest(text: str, file: str = "manifest") -> list[TaskSeries]:
             series[row["task"]].append((line, row["building"],
                                         TaskImage(taken_on, row["image"], line)))
     tasks: list[TaskSeries] = []
-    for task, rows in series.items():
-        first_line = rows[0][0]
-        buildings = {building for _, building, _ in rows}
+    for task, entries in series.items():
+        first_line = entries[0][0]
+        buildings = {building for _, building, _ in entries}
         if len(buildings) > 1:
             problems.append(Problem(file, first_line, "building",
                                     f"task {task!r} names more than one building"))
             continue
-        rows.sort(key=lambda r: r[2].taken_on)
-        repeated = [(b, a) for a, b in itertools.pairwise(rows)
+        entries.sort(key=lambda r: r[2].taken_on)
+        repeated = [(b, a) for a, b in itertools.pairwise(entries)
                     if a[2].taken_on == b[2].taken_on]
         if repeated:
             later = repeated[0][0]
@@ -162,15 +133,15 @@ def read_manifest(text: str, file: str = "manifest") -> list[TaskSeries]:
                                     f"task {task!r} has two images dated "
                                     f"{later[2].taken_on.isoformat()}"))
             continue
-        if len(rows) < 2:
+        if len(entries) < 2:
             problems.append(Problem(file, first_line, "task",
                                     f"task {task!r} has fewer than two images"))
             continue
-        if len(rows) > MAX_IMAGES_PER_TASK:
+        if len(entries) > MAX_IMAGES_PER_TASK:
             problems.append(Problem(file, first_line, "task", f"task {task!r} has more than "
                                     f"{MAX_IMAGES_PER_TASK} images"))
             continue
-        tasks.append(TaskSeries(task, rows[0][1], tuple(r[2] for r in rows)))
+        tasks.append(TaskSeries(task, entries[0][1], tuple(r[2] for r in entries)))
     if problems:
         raise DatingInputError(problems)
     return tasks

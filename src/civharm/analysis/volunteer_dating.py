@@ -187,8 +187,10 @@ class Evaluation:
 
 # --- reading -------------------------------------------------------------------------------------
 
-def _rows(text: str, file: str, columns: Sequence[str]
-          ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+def csv_rows(text: str, file: str, columns: Sequence[str]
+             ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """The rows of a CSV text as (file line, values by column), and its problems: a missing
+    column, an unreadable or empty file, a row of the wrong length. Blank rows are skipped."""
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     problems: list[Problem] = []
     rows: list[tuple[int, dict[str, str]]] = []
@@ -242,7 +244,7 @@ def _required(row: Mapping[str, str], names: Iterable[str], file: str, line: int
 
 def read_answers(text: str, file: str = "answers") -> list[Answer]:
     """Read volunteers' answers; raise :class:`DatingInputError` listing every problem."""
-    rows, problems = _rows(text, file, ANSWER_COLUMNS)
+    rows, problems = csv_rows(text, file, ANSWER_COLUMNS)
     answers: list[Answer] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
@@ -289,7 +291,7 @@ def read_answers(text: str, file: str = "answers") -> list[Answer]:
 
 def read_gold(text: str, file: str = "gold") -> dict[str, GoldAnswer]:
     """Read the gold answers, by task; raise :class:`DatingInputError` listing every problem."""
-    rows, problems = _rows(text, file, GOLD_COLUMNS)
+    rows, problems = csv_rows(text, file, GOLD_COLUMNS)
     gold: dict[str, GoldAnswer] = {}
     for line, row in rows:
         count = len(problems)
@@ -312,7 +314,7 @@ def read_gold(text: str, file: str = "gold") -> dict[str, GoldAnswer]:
 def read_truth(text: str, file: str = "truth") -> dict[str, date]:
     """Destruction dates by building from a truth table (``SiteID``, ``destroyed_on``);
     buildings with no destruction date are left out."""
-    rows, problems = _rows(text, file, TRUTH_COLUMNS)
+    rows, problems = csv_rows(text, file, TRUTH_COLUMNS)
     truth: dict[str, date] = {}
     for line, row in rows:
         if row["destroyed_on"]:
