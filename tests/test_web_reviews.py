@@ -22,7 +22,7 @@ from civharm.services import accounts, audit
 from civharm.services.errors import UserError
 
 PASSWORD = "tangerine-orbit-cascade-41"
-ROLES = ("admin", "analyst", "reviewer", "witness_handler", "viewer")
+ROLES = ("admin", "analyst", "reviewer", "witness_handler", "viewer", "volunteer")
 EXPLANATION = [
     {"comparison": "place", "level": "same place", "bayes_factor": 6.5},
     {"comparison": "given name", "level": "different names", "bayes_factor": 0.02},
