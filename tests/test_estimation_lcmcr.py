@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy.special import betaln, gammaln
@@ -19,24 +21,27 @@ from test_estimation_loglinear import capture
 SHORT = LcmcrSettings(chains=2, burn_in=100, draws=200, thin=1)
 
 
-def exact_one_class_posterior(table: CaptureTable) -> tuple[np.ndarray, np.ndarray]:
-    """With one class, λ_j ~ Beta(1, 1) and p(N) ∝ 1/N, the posterior of N is known in closed form:
-    p(N | data) ∝ (1/N) · N!/(N − n)! · Π_j B(1 + n_j, 1 + N − n_j)."""
+def exact_one_class_posterior(table: CaptureTable, a: float = 1.0,
+                              b: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """With one class, λ_j ~ Beta(a, b) and p(N) ∝ 1/N, the posterior of N is known in closed form:
+    p(N | data) ∝ (1/N) · N!/(N − n)! · Π_j B(a + n_j, b + N − n_j)."""
     n = table.observed
     population = np.arange(n, 30 * n)
     log_post = -np.log(population) + gammaln(population + 1) - gammaln(population - n + 1)
     for on_list in table.list_totals:
-        log_post += betaln(1 + on_list, 1 + population - on_list)
+        log_post += betaln(a + on_list, b + population - on_list)
     weights = np.exp(log_post - log_post.max())
     return population, weights / weights.sum()
 
 
-def test_one_class_sampler_matches_the_exact_posterior() -> None:
+@pytest.mark.parametrize(("a", "b"), [(1.0, 1.0), (0.5, 1.0)])
+def test_one_class_sampler_matches_the_exact_posterior(a: float, b: float) -> None:
     table = capture(1000, [[0.2, 0.3, 0.25]], seed=5)
-    population, posterior = exact_one_class_posterior(table)
+    population, posterior = exact_one_class_posterior(table, a, b)
     cdf = np.cumsum(posterior)
     exact = [population[np.searchsorted(cdf, q)] for q in (0.025, 0.5, 0.975)]
-    samples = sample_lcmcr(table, LcmcrSettings(classes=1, chains=2, burn_in=200, draws=5000, thin=1), seed=3)
+    settings = LcmcrSettings(classes=1, chains=2, burn_in=200, draws=5000, thin=1, capture_a=a, capture_b=b)
+    samples = sample_lcmcr(table, settings, seed=3)
     drawn = np.quantile(samples.population, [0.025, 0.5, 0.975])
     assert drawn[1] == pytest.approx(exact[1], rel=0.01)
     assert drawn[0] == pytest.approx(exact[0], rel=0.015)
@@ -67,6 +72,18 @@ def test_seeded_runs_are_reproducible_bit_for_bit() -> None:
     assert np.array_equal(first.alpha, again.alpha)
     assert not np.array_equal(first.population, other.population)
     assert first.population.shape == (2, 200)
+
+
+def test_the_default_capture_prior_is_the_uniform_one_bit_for_bit() -> None:
+    table = capture(900, [[0.6, 0.5, 0.55, 0.4], [0.2, 0.15, 0.25, 0.2]], seed=3, shares=[0.4, 0.6])
+    default = sample_lcmcr(table, SHORT, seed=11)
+    uniform = sample_lcmcr(table, replace(SHORT, capture_a=1.0, capture_b=1.0), seed=11)
+    jeffreys = sample_lcmcr(table, replace(SHORT, capture_a=0.5), seed=11)
+    assert np.array_equal(default.population, uniform.population)
+    assert np.array_equal(default.alpha, uniform.alpha)
+    assert np.array_equal(default.classes_used, uniform.classes_used)
+    assert not np.array_equal(default.population, jeffreys.population)
+    assert SHORT.as_json()["capture_prior"] == {"a": 1.0, "b": 1.0}
 
 
 def test_draws_are_never_below_the_observed_count() -> None:
@@ -109,7 +126,8 @@ def test_a_run_that_passes_the_diagnostics_is_not_lengthened() -> None:
 @pytest.mark.parametrize(
     "settings",
     [LcmcrSettings(classes=0), LcmcrSettings(chains=0), LcmcrSettings(draws=0), LcmcrSettings(thin=0),
-     LcmcrSettings(burn_in=-1), LcmcrSettings(alpha_rate=0), LcmcrSettings(extend=-1)],
+     LcmcrSettings(burn_in=-1), LcmcrSettings(alpha_rate=0), LcmcrSettings(extend=-1),
+     LcmcrSettings(capture_a=0), LcmcrSettings(capture_b=-1.0), LcmcrSettings(capture_a=float("nan"))],
 )
 def test_bad_settings_are_refused(settings: LcmcrSettings) -> None:
     table = capture(300, [[0.4, 0.4, 0.4]], seed=1)

@@ -9,10 +9,11 @@ another), and it reads a large group of people seen on a single list as a hard-t
 which can push N well above a log-linear estimate.
 
 Model (truncated at K classes): weights π by stick-breaking with concentration α ~ Gamma(0.25,
-0.25) (shape, rate); λ_jk ~ Beta(1, 1), the chance that list j names a person of class k; and
-p(N) ∝ 1/N. One Gibbs sweep allocates the observed people to classes, draws the unseen count n0
-from its exact negative-binomial full conditional and splits it over the classes, then draws the
-capture probabilities, the weights and α, as in the R package LCMCR. It works on the compressed
+0.25) (shape, rate); λ_jk ~ Beta(a, b), the chance that list j names a person of class k, with
+a = b = 1 (uniform) unless ``capture_a`` and ``capture_b`` say otherwise; and p(N) ∝ 1/N. One
+Gibbs sweep allocates the observed people to classes, draws the unseen count n0 from its exact
+negative-binomial full conditional and splits it over the classes, then draws the capture
+probabilities, the weights and α, as in the R package LCMCR. It works on the compressed
 table — one row per observed pattern with its count — so a sweep costs about the same for a
 hundred people or a hundred thousand. All chains advance together in one vectorised sweep from
 one generator, so a run is reproduced exactly by the same table, settings and seed.
@@ -74,6 +75,9 @@ class LcmcrSettings:
     per chain, evenly spaced over the second half of all its sweeps (the first half, at least
     the burn-in, is discarded), so its shape does not change. The decision depends only on the
     chains' own draws: the run is still reproduced exactly by its seed.
+
+    ``capture_a`` and ``capture_b`` are the prior on every capture probability, λ_jk ~
+    Beta(capture_a, capture_b); the default Beta(1, 1) is the uniform prior of the R package.
     """
 
     classes: int = 10
@@ -84,6 +88,8 @@ class LcmcrSettings:
     alpha_shape: float = 0.25
     alpha_rate: float = 0.25
     extend: int = 0
+    capture_a: float = 1.0
+    capture_b: float = 1.0
 
     def problems(self) -> list[str]:
         found = []
@@ -96,6 +102,8 @@ class LcmcrSettings:
             found.append("extend must not be negative")
         if self.alpha_shape <= 0 or self.alpha_rate <= 0:
             found.append("the Gamma prior on alpha needs a positive shape and rate")
+        if not all(0 < value < float("inf") for value in (self.capture_a, self.capture_b)):
+            found.append("the Beta prior on the capture probabilities needs a positive, finite a and b")
         return found
 
     @property
@@ -108,6 +116,7 @@ class LcmcrSettings:
             "classes": self.classes, "chains": self.chains, "burn_in": self.burn_in,
             "draws": self.draws, "thin": self.thin, "extend": self.extend,
             "alpha_prior": {"shape": self.alpha_shape, "rate": self.alpha_rate},
+            "capture_prior": {"a": self.capture_a, "b": self.capture_b},
         }
 
 
@@ -248,12 +257,13 @@ class _Sampler:
         unseen_by_class = rng.multinomial(unseen, (unseen_weight / unseen_weight.sum(axis=0)).T)
         class_size = seen_by_class + unseen_by_class
 
-        # 3. Capture probabilities λ_jk ~ Beta(1 + on list j, 1 + not on it, the unseen included)
-        # and the sticks V_k ~ Beta(1 + n_k, α + Σ_{l>k} n_l). Given the class sizes they are
-        # independent: one gamma call serves, Beta(a, b) being G_a / (G_a + G_b).
+        # 3. Capture probabilities λ_jk ~ Beta(a + on list j, b + not on it, the unseen included),
+        # a and b being the prior's (capture_a, capture_b), and the sticks V_k ~ Beta(1 + n_k,
+        # α + Σ_{l>k} n_l). Given the class sizes they are independent: one gamma call serves,
+        # Beta(a, b) being G_a / (G_a + G_b).
         after = np.cumsum(class_size[:, ::-1], axis=1)[:, ::-1]                    # class k and later
-        first = np.concatenate([(1.0 + on_list).ravel(), (1.0 + class_size[:, :-1]).ravel()])
-        second = np.concatenate([(1.0 + class_size[:, None, :] - on_list).ravel(),
+        first = np.concatenate([(settings.capture_a + on_list).ravel(), (1.0 + class_size[:, :-1]).ravel()])
+        second = np.concatenate([(settings.capture_b + class_size[:, None, :] - on_list).ravel(),
                                  (self.alpha[:, None] + after[:, 1:]).ravel()])
         gammas = np.log(np.maximum(rng.standard_gamma(np.concatenate([first, second])), _TINY))
         half = len(first)
