@@ -70,8 +70,8 @@ def user_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="User name.", show_default=False)],
     role: Annotated[str, typer.Option("--role", help="admin, analyst, reviewer, "
-                                      "witness_handler or viewer ('civharm user roles').",
-                                      show_default=False)],
+                                      "witness_handler, viewer or volunteer ('civharm user "
+                                      "roles').", show_default=False)],
     password_file: PasswordFile = None,
 ) -> None:
     """Add a user with a role."""
