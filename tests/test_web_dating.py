@@ -261,6 +261,9 @@ def test_a_volunteer_sees_nothing_else_and_others_do_not_date(volunteers: Path) 
         assert client.get(path).status_code == 403, path
     page = client.get("/workspace/dating/K1")
     assert b"/workspace/incidents/" not in page.content
+    viewer, _ = _sign_in("viewer1")
+    home = viewer.get("/workspace/").content.decode()
+    assert "0 / 3" in home and "buildings dated by volunteers" in home
     for name in ("viewer1", "admin1"):
         other, _ = _sign_in(name)
         assert other.get("/workspace/dating/").status_code == 403, name

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civharm.domain.permissions import Action, Role, Subject, actions_of
 from civharm.domain.vocabulary import Grade
-from civharm.services import accounts, editing, records
+from civharm.services import accounts, dating_tasks, editing, records
 from civharm.services.access import check
 from civharm.services.assessments import grade_incident
 from civharm.services.errors import NotFound, UserError
@@ -112,6 +112,7 @@ def _home(request: HttpRequest) -> HttpResponse:
             state=models.DuplicateSuggestion.OPEN).count(),
         "pairs_in_review": models.ReviewPair.objects.count(),
         "incidents": models.Incident.objects.count(),
+        "dating": dating_tasks.task_summary(),
         "recent": [_history_line(line) for line in editing.recent_changes()],
     })
 
