@@ -308,7 +308,7 @@ def test_the_incident_page_shows_the_volunteers_window(example_database: str) ->
         models.DamageObservation(site=site, product="UNOSAT", latitude=incident.latitude,
                                  longitude=incident.longitude + shift, observed_on=day,
                                  damage_class="destroyed")
-        for site, shift in (("NEAR-1", 0.0005), ("NEAR-2", 0.001), ("NEAR-3", 0.0015)))
+        for site, shift in (("NEAR-1", 0.0015), ("NEAR-2", 0.0005), ("NEAR-3", 0.001)))
     from datetime import timedelta
 
     models.DestructionWindow.objects.bulk_create([
@@ -330,3 +330,8 @@ def test_the_incident_page_shows_the_volunteers_window(example_database: str) ->
     assert "includes the incident" not in near_2 and "volunteers disagree" in near_2
     assert "—" in near_3 and "includes" not in near_3
     assert "Volunteers dated these buildings" in page
+    assert "3 sites seen destroyed or severely damaged" in page
+    assert "Dated by volunteers: 2; with a window that includes the incident's dates: 1" \
+        in page
+    # The corroborating building comes first, whatever its distance.
+    assert page.index(">NEAR-1<") < page.index(">NEAR-2<") < page.index(">NEAR-3<")

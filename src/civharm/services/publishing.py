@@ -56,6 +56,7 @@ NO_STATUS = "none"
 # incident, on imagery from shortly before it (the strike may fall between two images) to
 # some months after (imagery of a besieged city comes late).
 DAMAGE_RADIUS_M = 500
+DAMAGE_ROWS_SHOWN = 50  # the nearest sites listed on an incident's page
 DAMAGE_DAYS_BEFORE = 14
 DAMAGE_DAYS_AFTER = 90
 _EARTH_RADIUS_M = 6_371_000
@@ -541,9 +542,10 @@ def _metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 
 
 def nearby_damage(incident: models.Incident) -> list[dict[str, Any]]:
-    """Sites seen destroyed or severely damaged near the incident around its date, nearest
-    first, each once (its first such sighting in the window), with the volunteers'
-    destruction window of each where there is one."""
+    """Sites seen destroyed or severely damaged near the incident around its date, each once
+    (its first such sighting in the window), with the volunteers' destruction window of each
+    where there is one: those whose window includes the incident's dates first, then the
+    nearest first."""
     if incident.latitude is None or incident.longitude is None:
         return []
     lat, lon = incident.latitude, incident.longitude
@@ -573,7 +575,10 @@ def nearby_damage(incident: models.Incident) -> list[dict[str, Any]]:
             "before": window.before, "after": window.after, "disputed": window.disputed,
             "holds_incident": window.before <= incident.date_end
             and incident.date_start < window.after}
-    return sorted(sites.values(), key=lambda s: (s["distance_m"], s["site"]))
+    # Those whose window includes the incident's dates first (the corroboration), then the
+    # nearest.
+    return sorted(sites.values(), key=lambda s: (
+        not (s["window"] and s["window"]["holds_incident"]), s["distance_m"], s["site"]))
 
 
 def incident_record(code: str, principal: Principal = PUBLIC) -> dict[str, Any] | Moved:
@@ -661,8 +666,11 @@ def incident_record(code: str, principal: Principal = PUBLIC) -> dict[str, Any] 
         "victims": [_victim_shown(v) for v in victims],
         "verdicts": verdicts,
         "matches": matches,
-        "damage": damage,
-        "damage_windows": any(d["window"] for d in damage),
+        "damage": damage[:DAMAGE_ROWS_SHOWN],
+        "damage_sites": len(damage),
+        "damage_windows": sum(1 for d in damage if d["window"]),
+        "damage_windows_holding": sum(1 for d in damage
+                                      if d["window"] and d["window"]["holds_incident"]),
         "damage_radius_m": DAMAGE_RADIUS_M,
         "damage_from": incident.date_start - timedelta(days=DAMAGE_DAYS_BEFORE),
         "damage_to": incident.date_end + timedelta(days=DAMAGE_DAYS_AFTER),
