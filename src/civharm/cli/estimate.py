@@ -11,7 +11,7 @@ import typer
 from civharm.cli.context import err, open_database, out, simulated_banner
 
 if TYPE_CHECKING:
-    from civharm.analysis.estimation import Comparison, Estimate
+    from civharm.analysis.estimation import Comparison, Estimate, LcmcrSettings
 
 estimate_app = typer.Typer(
     help="Estimate the total dead, the undocumented included, by multiple systems estimation. "
@@ -22,6 +22,30 @@ estimate_app = typer.Typer(
 Method = Annotated[str, typer.Option(help="lcmcr (Bayesian latent classes, the default) or loglinear.")]
 Seed = Annotated[int, typer.Option(help="Random seed: the same seed gives the same figure.")]
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object.")]
+CapturePrior = Annotated[str, typer.Option(
+    "--capture-prior", metavar="A,B",
+    help="LCMCR's Beta(A, B) prior on each list's chance of naming a person of a hidden "
+    "class. 1,1 (flat) is the LCMCR default; 0.5,1 leans towards lists that miss people, a "
+    "check of how much the figure owes to the prior (docs/estimation-validation.md).")]
+
+
+def _lcmcr_settings(prior: str) -> LcmcrSettings:
+    """The default LCMCR settings with the capture prior ``A,B``."""
+    import dataclasses
+    import math
+
+    from civharm.analysis.estimation.lcmcr import DEFAULT_LCMCR
+    from civharm.services.errors import UserError
+
+    parts = [p.strip() for p in prior.split(",")]
+    try:
+        a, b = (float(p) for p in parts)
+    except ValueError:
+        raise UserError(f"--capture-prior takes two numbers, A,B (such as 1,1), not "
+                        f"{prior!r}") from None
+    if not all(math.isfinite(v) and v > 0 for v in (a, b)):
+        raise UserError("--capture-prior: both numbers must be positive")
+    return dataclasses.replace(DEFAULT_LCMCR, capture_a=a, capture_b=b)
 
 
 def _number(value: float) -> str:
@@ -67,6 +91,7 @@ def mse(
                                           "per observed capture pattern.", show_default=False)],
     method: Method = "lcmcr",
     seed: Seed = 1,
+    capture_prior: CapturePrior = "1,1",
     as_json: AsJson = False,
 ) -> None:
     """Estimate from a capture table. Both methods are run; the other is shown beside the
@@ -81,6 +106,7 @@ def mse(
     from civharm.services.errors import UserError
 
     chosen_method = _method(method)
+    settings = _lcmcr_settings(capture_prior)
     try:
         text = table.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -94,7 +120,7 @@ def mse(
             err.print(f"{table.name}: {problem}", markup=False)
         raise UserError(f"{table.name}: {len(error.problems)} problem(s); nothing estimated") from None
     try:
-        comparison = side_by_side(capture, METHODS, seed=seed)
+        comparison = side_by_side(capture, METHODS, seed=seed, lcmcr=settings)
     except EstimationError as error:
         raise UserError(str(error)) from None
     chosen = next(e for e in comparison.estimates if e.method == chosen_method)
@@ -102,6 +128,13 @@ def mse(
         out.print(json.dumps(_result_json(chosen, comparison), ensure_ascii=False), markup=False)
         return
     render(chosen, comparison)
+    _say_prior(settings)
+
+
+def _say_prior(settings: LcmcrSettings) -> None:
+    if (settings.capture_a, settings.capture_b) != (1.0, 1.0):
+        out.print(f"LCMCR's prior on capture probabilities: Beta({settings.capture_a:g}, "
+                  f"{settings.capture_b:g}), not the default Beta(1, 1).", markup=False)
 
 
 @estimate_app.callback()
@@ -114,11 +147,13 @@ def from_database(
     lists: Annotated[str, typer.Option(help="Source keys to treat as lists, ';' between them. "
                                        "Default: every source naming at least 5% of the people; "
                                        "the rest are pooled as one list.")] = "",
+    capture_prior: CapturePrior = "1,1",
     as_json: AsJson = False,
 ) -> None:
     if ctx.invoked_subcommand is not None:
         return
     chosen_method = _method(method)
+    settings = _lcmcr_settings(capture_prior)
     open_database(ctx)
     import getpass
 
@@ -126,7 +161,7 @@ def from_database(
 
     result = estimate_from_database(chosen_method, seed=seed, by=by,
                                     lists=[k for k in lists.split(";") if k.strip()],
-                                    made_by=getpass.getuser())
+                                    made_by=getpass.getuser(), lcmcr=settings)
     if as_json:
         document = _result_json(result.total, result.comparison)
         document["stored_as"] = result.stored_id
@@ -137,4 +172,5 @@ def from_database(
     render(result.total, result.comparison,
            title="Multiple systems estimate from the linked victims"
            + (f", summed over {len(result.strata)} strata by {by}" if result.strata else ""))
+    _say_prior(settings)
     out.print(f"Stored as estimate #{result.stored_id}, with its capture table.", markup=False)

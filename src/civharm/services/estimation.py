@@ -25,6 +25,7 @@ from civharm.analysis.estimation import (
     side_by_side,
     sum_strata,
 )
+from civharm.analysis.estimation.lcmcr import DEFAULT_LCMCR, LcmcrSettings
 from civharm.domain.vocabulary import Fate
 from civharm.services import audit
 from civharm.services.errors import UserError
@@ -98,15 +99,17 @@ def capture_table(people: Sequence[_Person], lists: Sequence[str], pooled: bool)
     return CaptureTable.from_memberships(names, memberships)
 
 
-def _estimate_all(table: CaptureTable, seed: int, label: str) -> Comparison:
+def _estimate_all(table: CaptureTable, seed: int, label: str,
+                  lcmcr: LcmcrSettings = DEFAULT_LCMCR) -> Comparison:
     try:
-        return side_by_side(table, METHODS, seed=seed)  # type: ignore[arg-type]
+        return side_by_side(table, METHODS, seed=seed, lcmcr=lcmcr)  # type: ignore[arg-type]
     except EstimationError as error:
         raise UserError(f"{label}: {error}") from None
 
 
 def estimate_from_database(method: str, *, seed: int = 1, by: str = "none",
-                           lists: Sequence[str] = (), made_by: str = "") -> EstimationResult:
+                           lists: Sequence[str] = (), made_by: str = "",
+                           lcmcr: LcmcrSettings = DEFAULT_LCMCR) -> EstimationResult:
     if by not in STRATA:
         raise UserError(f"--by must be one of {', '.join(STRATA)}, not {by!r}")
     people = _people()
@@ -122,7 +125,7 @@ def estimate_from_database(method: str, *, seed: int = 1, by: str = "none",
         groups.setdefault(key, []).append(person)
     tables = tuple((name, capture_table(group, chosen_lists, pooled))
                    for name, group in sorted(groups.items()))
-    comparisons = [(name, _estimate_all(table, seed, name or "the whole record"))
+    comparisons = [(name, _estimate_all(table, seed, name or "the whole record", lcmcr))
                    for name, table in tables]
     if by == "none":
         comparison = comparisons[0][1]
