@@ -107,7 +107,7 @@ def test_services_record_in_the_same_transaction(monkeypatch: pytest.MonkeyPatch
     (linked,) = audit.lines(action="victims.link")
     assert linked.actor == "linker" and linked.details["records"] > 0
 
-    def stub(table: Any, seed: int, label: str) -> Comparison:
+    def stub(table: Any, seed: int, label: str, lcmcr: Any = None) -> Comparison:
         observed = int(sum(table.counts))
         return Comparison((Estimate("loglinear", tuple(table.lists), observed, observed * 1.5,
                                     observed, observed * 2.0, 0.95, (), {}, np.array([])),), ())
