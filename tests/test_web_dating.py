@@ -120,11 +120,18 @@ def test_a_manifest_with_any_problem_creates_nothing(in_process_database: str, i
 
 def test_a_task_never_changes(tasks: Path) -> None:
     manifest = tasks / "imagery.csv"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
-        "K1,S1,2017-07-13", "K1,S1,2017-07-14"), encoding="utf-8")
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("K1,S1,2017-07-13", "K1,S1,2017-07-14"), encoding="utf-8")
     with pytest.raises(ImportRejected) as raised:
         create_tasks(manifest)
     assert "never changes" in raised.value.problems[0].reason
+    # Other bytes under the same dates are other images too.
+    manifest.write_text(text, encoding="utf-8")
+    (tasks / "imagery" / "cloud.png").write_bytes(_png(240))
+    with pytest.raises(ImportRejected) as raised:
+        create_tasks(manifest)
+    assert [p.reason for p in raised.value.problems if "K3" in p.reason]
+    assert not [p for p in raised.value.problems if "'K1'" in p.reason]
 
 
 def _answers_file(folder: Path, *rows: str) -> Path:

@@ -143,16 +143,18 @@ def _check_images(series: Sequence[TaskSeries], folder: Path, file: str
     return files, problems
 
 
-def _existing(codes: Sequence[str]) -> dict[str, tuple[str, tuple[date, ...],
+def _existing(codes: Sequence[str]) -> dict[str, tuple[str, tuple[tuple[date, str], ...],
                                                       tuple[date, date] | None]]:
-    found: dict[str, tuple[str, tuple[date, ...], tuple[date, date] | None]] = {}
-    dates: dict[int, list[date]] = defaultdict(list)
-    for task_id, day in models.DatingImage.objects.filter(task__code__in=codes).values_list(
-            "task_id", "taken_on").order_by("task_id", "taken_on"):
-        dates[task_id].append(day)
+    """The tasks among ``codes`` already made: building, images (date and SHA-256) in date
+    order, and gold answer."""
+    found: dict[str, tuple[str, tuple[tuple[date, str], ...], tuple[date, date] | None]] = {}
+    images: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    for task_id, day, sha in models.DatingImage.objects.filter(task__code__in=codes).values_list(
+            "task_id", "taken_on", "evidence__sha256").order_by("task_id", "taken_on"):
+        images[task_id].append((day, sha))
     for pk, code, site, before, after in models.DatingTask.objects.filter(
             code__in=codes).values_list("id", "code", "site", "gold_before", "gold_after"):
-        found[code] = (site, tuple(dates[pk]),
+        found[code] = (site, tuple(images[pk]),
                        (before, after) if before is not None and after is not None else None)
     return found
 
@@ -189,10 +191,15 @@ def create_tasks(manifest: Path, gold: Path | None = None, answers_wanted: int =
             problems.append(Problem(gold_name, None, "after", f"task {code!r}: the gold "
                                     "answer is not two consecutive images of the task"))
     existing = _existing(list(by_code))
-    for code, (site, dates, gold_gap) in existing.items():
+    hashes: dict[str, str] = {}
+    for code, (site, images, gold_gap) in existing.items():
         task = by_code[code]
         wanted_gold = (known[code].before, known[code].after) if code in known else None
-        if site != task.building or dates != task.dates or (
+        for image in task.images:
+            if image.image in files and image.image not in hashes:
+                hashes[image.image] = file_sha256(files[image.image])
+        given = tuple((image.taken_on, hashes.get(image.image, "")) for image in task.images)
+        if site != task.building or images != given or (
                 gold is not None and wanted_gold != gold_gap):
             problems.append(Problem(manifest.name, task.images[0].line, "task",
                                     f"task {code!r} already exists with another building, "
