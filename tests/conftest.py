@@ -48,6 +48,7 @@ PURE_MODULES = (
     "test_layers", "test_source_independence", "test_simulation", "test_verdict_linking",
     "test_duplicate_incidents", "test_sealing", "test_estimate_cli", "test_linkage_cli",
     "test_hostile_input", "test_volunteer_dating", "test_dating_tasks", "test_damage_imagery",
+    "test_damage_shapefile",
 )
 DATABASE_FIXTURES = frozenset({"new_database", "fresh_database_url"})
 

@@ -6,7 +6,8 @@ dates. UNOSAT publishes these *wide*: repeated ``SensorDate_N`` / ``Main_Damage_
 column pairs, one pair per imagery date (any N, gaps in the numbering allowed, a pair left
 blank where the site was not assessed on that date). A file with a single unnumbered
 ``SensorDate`` / ``Main_Damage_Site_Class`` pair is the *long* form, one row per site per
-date. GeoJSON files of points with the same properties are read the same way.
+date. GeoJSON files and shapefiles (``.shp`` with its ``.dbf``, or zipped) of points with the
+same properties are read the same way; a shapefile must be in WGS 84 longitude and latitude.
 
 Everything here is plain data: :func:`read_assessments` turns a file into
 :class:`DamageRow` values (one site, one date) and :class:`~civharm.ingest.problems.Problem`
@@ -63,9 +64,14 @@ DEFAULT_CODES: dict[str, DamageClass] = {
 SITE_COLUMNS = ("siteid", "site_id", "site")
 LATITUDE_COLUMNS = ("latitude", "lat")
 LONGITUDE_COLUMNS = ("longitude", "lon", "long")
-NEIGHBOURHOOD_COLUMNS = ("neighbourhood", "neighborhood")
-_DATE_COLUMN = re.compile(r"^sensordate(?:_(\d+))?$", re.IGNORECASE)
-_CLASS_COLUMN = re.compile(r"^main_damage_site_class(?:_(\d+))?$", re.IGNORECASE)
+# "neighbourh" and "neighborho": the names cut to a DBF's 10 characters.
+NEIGHBOURHOOD_COLUMNS = ("neighbourhood", "neighborhood", "neighbourh", "neighborho")
+DATE_STEM, CLASS_STEM = "sensordate", "main_damage_site_class"
+# A shapefile's DBF keeps at most 10 characters of a column name, so "SensorDa_1" and
+# "Main_Dam_1" are read as "SensorDate_1" and "Main_Damage_Site_Class_1": a stem of at least
+# this many characters that begins the full name counts as it.
+MIN_TRUNCATED_STEM = 8
+_NUMBERED = re.compile(r"^([a-z_]+?)(?:_(\d+))?$")
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ][0-9:.+Z-]*)?$")
 _WHOLE_FLOAT = re.compile(r"^(\d+)\.0+$")
 
@@ -186,6 +192,18 @@ def parse_date(text: str) -> date | None:
         return None
 
 
+def pair_column(column: str, stem: str) -> str | None:
+    """The number of a ``<stem>_N`` column (``""`` for an unnumbered one), the stem possibly
+    truncated as a DBF truncates names; None when the column is not one."""
+    match = _NUMBERED.match(column.strip().lower())
+    if not match:
+        return None
+    found = match.group(1)
+    if found == stem or (len(found) >= MIN_TRUNCATED_STEM and stem.startswith(found)):
+        return match.group(2) or ""
+    return None
+
+
 def _find(columns: Sequence[str], names: Iterable[str]) -> str | None:
     wanted = set(names)
     for column in columns:
@@ -218,10 +236,9 @@ def _layout(file: str, columns: Sequence[str], with_coordinates: bool
     dates: dict[str, str] = {}
     classes: dict[str, str] = {}
     for column in columns:
-        for pattern, into in ((_DATE_COLUMN, dates), (_CLASS_COLUMN, classes)):
-            match = pattern.match(column.strip())
-            if match:
-                number = match.group(1) or ""
+        for stem, into in ((DATE_STEM, dates), (CLASS_STEM, classes)):
+            number = pair_column(column, stem)
+            if number is not None:
                 if number in into:
                     problems.append(Problem(file, 1, column, "this column is given twice"))
                 into[number] = column
@@ -407,11 +424,95 @@ def read_geojson_text(text: str, file: str, codes: Mapping[str, DamageClass] | N
     return result
 
 
+SHAPEFILE_SUFFIXES = (".shp", ".zip")
+_POINT_TYPES = (1, 11, 21)  # pyshp's POINT, POINTZ and POINTM
+
+
+def _projection_problem(prj: str) -> str | None:
+    """Why a shapefile's ``.prj`` text rules its coordinates out, or None. Only longitude
+    and latitude on WGS 84 (or none said) are read: civharm does not reproject."""
+    text = prj.upper()
+    if not text.strip():
+        return None
+    if "PROJCS" in text or "PROJCRS" in text:
+        return ("the .prj file gives projected coordinates; save the layer in WGS 84 "
+                "longitude and latitude (EPSG:4326) first")
+    if "WGS" not in text or "84" not in text:
+        return ("the .prj file names a datum other than WGS 84; save the layer in WGS 84 "
+                "longitude and latitude (EPSG:4326) first")
+    return None
+
+
+def read_shapefile(path: Path, file: str, codes: Mapping[str, DamageClass] | None = None
+                   ) -> Assessments:
+    """Read a shapefile of points (``.shp`` with its ``.dbf`` beside it, or a ``.zip``
+    holding them) whose attributes are the CSV's columns, with pyshp. Problems name the
+    feature by its number, from 1."""
+    import zipfile
+
+    import shapefile  # type: ignore[import-untyped]  # pyshp
+
+    result = Assessments(file)
+    try:
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                shps = [n for n in archive.namelist() if n.lower().endswith(".shp")]
+                if len(shps) != 1:
+                    result.problems.append(Problem(file, None, None, "the archive must hold "
+                                                   f"exactly one .shp file; it holds {len(shps)}"))
+                    return result
+                prjs = [n for n in archive.namelist()
+                        if n.lower() == shps[0][:-4].lower() + ".prj"]
+                prj = archive.read(prjs[0]).decode("latin-1") if prjs else ""
+        else:
+            sibling = path.with_suffix(".prj")
+            prj = sibling.read_text(encoding="latin-1") if sibling.is_file() else ""
+        reason = _projection_problem(prj)
+        if reason:
+            result.problems.append(Problem(file, None, None, reason))
+            return result
+        reader = shapefile.Reader(str(path), encoding="utf-8", encodingErrors="replace")
+    except Exception as error:  # pyshp on a hostile file raises many kinds of error
+        result.problems.append(Problem(file, None, None, f"not a readable shapefile: {error}"))
+        return result
+    with reader:
+        columns = [f[0] for f in reader.fields[1:]]
+        layout, problems = _layout(file, columns, with_coordinates=False)
+        for problem in problems:
+            result.problems.append(Problem(file, None, problem.column, problem.reason,
+                                           "feature"))
+        if layout is None:
+            return result
+
+        def records() -> Iterable[tuple[int, Mapping[str, str], tuple[float, float] | None]]:
+            for number, item in enumerate(reader.iterShapeRecords(), start=1):
+                shape = item.shape
+                points = shape.points
+                if shape.shapeType not in _POINT_TYPES or not points or not all(
+                        math.isfinite(c) for c in points[0][:2]):
+                    result.problems.append(Problem(file, number, "geometry", "not a Point "
+                                                   "with longitude and latitude", "feature"))
+                    continue
+                cells = {key: "" if value is None else
+                         value.isoformat() if isinstance(value, date) else str(value)
+                         for key, value in item.record.as_dict().items()}
+                yield number, cells, (float(points[0][0]), float(points[0][1]))
+
+        try:
+            _pivot(result, layout, records(), codes or DEFAULT_CODES, unit="feature")
+        except Exception as error:  # as above, part-way through the file
+            result.problems.append(Problem(file, None, None,
+                                           f"not a readable shapefile: {error}"))
+    return result
+
+
 def read_assessments(path: Path, codes: Mapping[str, DamageClass] | None = None,
                      display: str | None = None) -> Assessments:
-    """Read a ``.csv`` or ``.geojson``/``.json`` assessment file. Problems name ``display``
-    (by default the file's name)."""
+    """Read a ``.csv``, ``.geojson``/``.json`` or shapefile (``.shp`` or ``.zip``)
+    assessment file. Problems name ``display`` (by default the file's name)."""
     file = display or path.name
+    if path.suffix.lower() in SHAPEFILE_SUFFIXES:
+        return read_shapefile(path, file, codes)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from civharm.services.damage import IncidentDamageCheck
 
 damage_app = typer.Typer(
-    help="Satellite damage assessments (UNOSAT-style CSV or GeoJSON): import them and count "
-    "damaged and destroyed sites per imagery date. See docs/damage.md.",
+    help="Satellite damage assessments (UNOSAT-style CSV, GeoJSON or shapefile): import them "
+    "and count damaged and destroyed sites per imagery date; volunteers' dating tasks and "
+    "their destruction windows. See docs/damage.md and docs/damage-dating.md.",
     no_args_is_help=True,
 )
 
@@ -28,7 +29,8 @@ BY_CHOICES = ("city", "neighbourhood")
 @damage_app.command("import")
 def damage_import(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv or .geojson file.",
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv, .geojson, or a "
+                                         "shapefile (.shp, or a .zip holding one).",
                                          show_default=False)],
     product: Annotated[str, typer.Option("--product", help="The assessment product the file "
                                          "belongs to.")] = "UNOSAT",
