@@ -342,3 +342,36 @@ def test_the_incident_page_shows_the_volunteers_window(example_database: str) ->
         in page
     # The corroborating building comes first, whatever its distance.
     assert page.index(">NEAR-1<") < page.index(">NEAR-2<") < page.index(">NEAR-3<")
+
+
+def test_analysts_see_the_disputed_buildings_with_their_images(volunteers: Path) -> None:
+    from civharm.services.dating_tasks import store_windows
+
+    # K1: two volunteers each way (disputed); K3: all agree.
+    import_answers(_answers_file(volunteers, "K1,v1,S1,2017-06-01,2017-06-15",
+                                 "K1,v2,S1,2017-06-01,2017-06-15",
+                                 "K1,v3,S1,2017-06-29,2017-07-13",
+                                 "K1,v4,S1,2017-06-29,2017-07-13",
+                                 "K3,v1,S3,2017-06-01,2017-06-15",
+                                 "K3,v2,S3,2017-06-01,2017-06-15"))
+    store_windows()
+    assert set(models.DestructionWindow.objects.filter(disputed=True).values_list(
+        "site", flat=True)) == {"S1"}
+    viewer, _ = _sign_in("viewer1")
+    page = viewer.get("/workspace/dating/disputed")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert ">S1<" in html and ">S3<" not in html
+    assert "1 building&#x27;s destruction window is disputed" in html \
+        or "1 building's destruction window is disputed" in html
+    assert html.count("2 votes") == 2 and html.count("0 votes") == 1
+    images = re.findall(r'src="(/workspace/dating/K1/evidence/\d+)"', html)
+    assert len(images) == 4
+    picture = viewer.get(images[0])
+    assert picture.status_code == 200 and picture["Content-Type"] == "image/png"
+    picture.close()
+    assert "/workspace/dating/disputed" in viewer.get("/workspace/").content.decode()
+    volunteer, _ = _sign_in("vol1")
+    assert volunteer.get("/workspace/dating/disputed").status_code == 403
+    assert volunteer.get(images[0]).status_code == 403
+    assert Client().get("/workspace/dating/disputed").status_code == 302

@@ -13,6 +13,7 @@ file, and per answer given in the web app.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -428,6 +429,50 @@ def store_windows(actor: str | None = None) -> tuple[WindowsStored, vd.Aggregati
                               "answers": stored.answers, "volunteers": stored.volunteers,
                               "gold_tasks": len(gold)})
     return stored, result
+
+
+@dataclass(frozen=True, slots=True)
+class DisputedBuilding:
+    """A building whose volunteers disagree, for an analyst's own look: its kept window, and
+    per task its image dates and how many answers chose each gap."""
+
+    site: str
+    before: date
+    after: date
+    agreement: float
+    answers: int
+    tasks: tuple[tuple[str, tuple[date, ...], tuple[int, ...]], ...]
+
+
+def disputed_buildings(limit: int = 30) -> tuple[int, list[DisputedBuilding]]:
+    """How many kept windows are disputed, and the ``limit`` with the least agreement."""
+    disputed = models.DestructionWindow.objects.filter(disputed=True)
+    total = disputed.count()
+    chosen = list(disputed.order_by("agreement", "site")[:limit])
+    sites = [w.site for w in chosen]
+    dates: dict[str, list[date]] = defaultdict(list)
+    for code, day in models.DatingImage.objects.filter(task__site__in=sites).order_by(
+            "task__code", "taken_on").values_list("task__code", "taken_on"):
+        dates[code].append(day)
+    chosen_gaps: dict[str, list[tuple[date, date]]] = defaultdict(list)
+    for code, before, after in models.DatingAnswer.objects.filter(
+            task__site__in=sites).values_list("task__code", "before", "after"):
+        chosen_gaps[code].append((before, after))
+    by_site: dict[str, list[str]] = defaultdict(list)
+    for code, site in models.DatingTask.objects.filter(site__in=sites).order_by(
+            "code").values_list("code", "site"):
+        by_site[site].append(code)
+    found = []
+    for window in chosen:
+        tasks = []
+        for code in by_site[window.site]:
+            series = tuple(dates[code])
+            counts = tuple(sum(1 for gap in chosen_gaps[code] if gap == (a, b))
+                           for a, b in itertools.pairwise(series))
+            tasks.append((code, series, counts))
+        found.append(DisputedBuilding(window.site, window.before, window.after,
+                                      window.agreement, window.answers, tuple(tasks)))
+    return total, found
 
 
 def task_summary() -> TaskSummary:

@@ -85,6 +85,34 @@ def task_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @requires(Action.DATE_BUILDINGS)
 def task_image(request: HttpRequest, code: str, position: int) -> HttpResponse:
+    return _image(request, code, position)
+
+
+@requires(Action.VIEW_EVIDENCE)
+def review_image(request: HttpRequest, code: str, position: int) -> HttpResponse:
+    """A task's image for an analyst looking at a disputed building (imagery is evidence)."""
+    return _image(request, code, position)
+
+
+@requires(Action.VIEW_INTERNAL)
+def disputed(request: HttpRequest) -> HttpResponse:
+    total, buildings = dating_tasks.disputed_buildings()
+    return render(request, "workspace/dating_disputed.html", {
+        "total": total,
+        "buildings": [{
+            "site": b.site, "before": b.before, "after": b.after,
+            "agreement": round(100 * b.agreement), "answers": b.answers,
+            "tasks": [{"code": code, "images": [
+                {"position": i, "taken_on": day,
+                 # the answers choosing the gap that ends at this image
+                 "votes": counts[i - 1] if i > 0 else None}
+                for i, day in enumerate(series)]} for code, series, counts in b.tasks]}
+            for b in buildings],
+        "allowed": allowed_actions(request),
+    })
+
+
+def _image(request: HttpRequest, code: str, position: int) -> HttpResponse:
     try:
         path, media_type = dating_tasks.image_file(code, position)
     except (NotFound, OSError):
