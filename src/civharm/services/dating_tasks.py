@@ -1,5 +1,6 @@
 """Building-dating tasks: create them from an image manifest, hand them to volunteers one at
-a time, keep their answers, and gather the answers for aggregation.
+a time, keep their answers, combine them into destruction windows that are kept, and list
+the disputed buildings for an analyst.
 
 Images go into the evidence store (addressed by SHA-256, each add in the chain of custody),
 so the imagery a window rests on can be verified like any other evidence. Creating tasks is
@@ -7,8 +8,9 @@ all or nothing for the records: every row, image and gold answer is checked firs
 manifest with any problem creates no task. A task's images never change once created.
 
 Permissions are checked by the callers (the CLI is the local operator; the web app's views
-require ``date_buildings``); the audit log gets one entry per manifest, per imported answer
-file, and per answer given in the web app.
+require ``date_buildings``, and the disputed list ``view_internal``); the audit log gets one
+entry per manifest, per imported answer file, per answer given in the web app, and per
+combination of the answers into kept windows.
 """
 
 from __future__ import annotations

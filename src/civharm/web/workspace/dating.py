@@ -4,6 +4,9 @@ order, and one choice — between which two images it was destroyed.
 A volunteer's account (the ``volunteer`` role) opens these pages and nothing else of the
 workspace. The task page never says whether a task is a gold task. A volunteer may skip a
 building; skipped buildings are kept in the session so the next one is another.
+
+Analysts (any role that reads the internal record) get the disputed buildings instead, with
+the same images served as evidence.
 """
 
 from __future__ import annotations
