@@ -11,20 +11,9 @@ from typing import Annotated
 
 import typer
 
-from civharm.cli.context import err, open_database, out
+from civharm.cli.context import err, open_database, out, read_utf8
 
 OUTPUT_COLUMNS = ("building", "before", "after", "method", "answers", "agreement", "disputed")
-
-
-def _read(path: Path) -> str:
-    from civharm.services.errors import UserError
-
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, IsADirectoryError):
-        raise UserError(f"{path}: not a UTF-8 CSV file") from None
 
 
 def aggregate(
@@ -56,7 +45,7 @@ def aggregate(
                         "own gold answers")
     files = ([(answers, "answers")] if answers else []) + ([(gold, "gold")] if gold else []) \
         + ([(truth, "truth")] if truth else [])
-    texts = {kind: (path, _read(path)) for path, kind in files}
+    texts = {kind: (path, read_utf8(path, "CSV")) for path, kind in files}
     try:
         if answers is not None:
             read = vd.read_answers(texts["answers"][1], texts["answers"][0].name)

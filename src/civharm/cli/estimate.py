@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from civharm.cli.context import err, open_database, out, simulated_banner
+from civharm.cli.context import err, open_database, out, read_utf8, simulated_banner
 
 if TYPE_CHECKING:
     from civharm.analysis.estimation import Comparison, Estimate, LcmcrSettings
@@ -107,12 +107,7 @@ def mse(
 
     chosen_method = _method(method)
     settings = _lcmcr_settings(capture_prior)
-    try:
-        text = table.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"{table}: no such file") from None
-    except (UnicodeDecodeError, IsADirectoryError):
-        raise UserError(f"{table}: not a UTF-8 CSV file") from None
+    text = read_utf8(table, "CSV")
     try:
         capture = read_capture_table(text)
     except CaptureTableError as error:

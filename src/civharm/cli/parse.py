@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from civharm.cli.context import err, open_database, out
+from civharm.cli.context import err, open_database, out, read_utf8
 
 if TYPE_CHECKING:
     from civharm.analysis.gazetteer import Gazetteer
@@ -48,17 +48,6 @@ def gazetteer() -> Gazetteer:
         raise UserError(f"gazetteer {extra}: {error}") from None
 
 
-def _text(path: Path) -> str:
-    from civharm.services.errors import UserError
-
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, IsADirectoryError):
-        raise UserError(f"{path}: not a UTF-8 text file") from None
-
-
 @parse_app.command("strike-release")
 def strike_release(
     ctx: typer.Context,
@@ -76,7 +65,7 @@ def strike_release(
     when = _day(release_date)
     places = gazetteer()
     parsed = [
-        (path, parse_strike_release(_text(path), release_date=when or date_from_name(path.name),
+        (path, parse_strike_release(read_utf8(path), release_date=when or date_from_name(path.name),
                                     resolve_place=places.place_id))
         for path in files
     ]
@@ -108,7 +97,7 @@ def civcas_report(
     linked to an incident by cited code, else by date and MGRS square or place."""
     from civharm.analysis.civcas_reports import parse_civcas_report
 
-    parsed = [(path, parse_civcas_report(_text(path))) for path in files]
+    parsed = [(path, parse_civcas_report(read_utf8(path))) for path in files]
     for path, report in parsed:
         out.print(json.dumps(report.summary_json(), ensure_ascii=False), markup=False)
         for allegation in report.allegations:
