@@ -58,22 +58,38 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=REPLICATES,
                         help=f"replicates per scenario and prior (default {REPLICATES})")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS[i].key for i in SCENARIO_INDICES),
+                        help="comma-separated scenario keys of benchmarks/estimation.py "
+                             "(default: the three shown in docs/estimation-validation.md)")
+    parser.add_argument("--priors", default=";".join(f"{a:g},{b:g}" for a, b in PRIORS),
+                        help="semicolon-separated A,B pairs (default: 1,1;0.5,0.5;0.5,1)")
     args = parser.parse_args(argv)
     if args.replicates < 1:
         parser.error("--replicates must be at least 1")
+    keys = [s.key for s in SCENARIOS]
+    try:
+        indices = [keys.index(key.strip()) for key in args.scenarios.split(",")]
+    except ValueError:
+        parser.error(f"--scenarios takes keys among {', '.join(keys)}")
+    try:
+        priors = [tuple(float(v) for v in pair.split(",")) for pair in args.priors.split(";")]
+    except ValueError:
+        parser.error("--priors takes pairs such as 1,1;0.5,1")
+    if any(len(p) != 2 or min(p) <= 0 for p in priors):
+        parser.error("--priors takes pairs of two positive numbers, such as 1,1;0.5,1")
     cpu_start, wall_start = time.process_time(), time.perf_counter()
-    print(f"LCMCR under three priors on the capture probabilities: {args.replicates} replicates per "
+    print(f"LCMCR under {len(priors)} priors on the capture probabilities: {args.replicates} replicates per "
           f"scenario and prior, default settings otherwise, {LEVEL:.0%} intervals")
     header = (f"  {'prior':16s} {'bias':>9s} {'MARE':>8s} {'coverage':>9s} {'missed low/high':>16s} "
               f"{'width/N':>8s} {'ESS':>6s} {'lengthened':>10s} {'warned':>6s} {'CPU s':>6s}")
-    for scenario_index in SCENARIO_INDICES:
+    for scenario_index in indices:
         scenario = SCENARIOS[scenario_index]
         # The same tables as the validation benchmark's replicates, shared by every prior.
         tables = [scenario.simulate(np.random.default_rng([SEED, scenario_index, r]))
                   for r in range(args.replicates)]
         print(f"\n{scenario.title} — {scenario.describe()}", flush=True)
         print(header, flush=True)
-        for prior in PRIORS:
+        for prior in priors:
             rows = []
             for replicate, table in enumerate(tables):
                 rows.append(_run(scenario_index, replicate, table, prior))

@@ -59,15 +59,17 @@ def test_a_bad_table_is_refused_line_by_line(tmp_path: Path) -> None:
 def test_the_capture_prior_is_a_choice_that_is_said_and_kept(tmp_path: Path) -> None:
     table = write(tmp_path, "field,monitor,media,count\n1,0,0,300\n0,1,0,250\n0,0,1,120\n"
                             "1,1,0,90\n1,0,1,40\n0,1,1,35\n1,1,1,20\n")
-    flat = json.loads(civharm("estimate", "mse", str(table), "--json", check=True).stdout)
-    leaning = json.loads(civharm("estimate", "mse", str(table), "--capture-prior", "0.5,1",
-                                 "--json", check=True).stdout)
-    assert flat["details"]["settings"]["capture_prior"] == {"a": 1.0, "b": 1.0}
+    leaning = json.loads(civharm("estimate", "mse", str(table), "--json", check=True).stdout)
+    flat = json.loads(civharm("estimate", "mse", str(table), "--capture-prior", "1,1",
+                              "--json", check=True).stdout)
     assert leaning["details"]["settings"]["capture_prior"] == {"a": 0.5, "b": 1.0}
+    assert flat["details"]["settings"]["capture_prior"] == {"a": 1.0, "b": 1.0}
     assert leaning["estimate"] != flat["estimate"]
-    text = civharm("estimate", "mse", str(table), "--capture-prior", "0.5,1", check=True).stdout
-    assert "Beta(0.5, 1), not the default" in text
+    text = civharm("estimate", "mse", str(table), "--capture-prior", "1,1", check=True).stdout
+    assert "Beta(1, 1), not the default Beta(0.5, 1)" in text
     assert "not the default" not in civharm("estimate", "mse", str(table), check=True).stdout
+    assert "not the default" not in civharm("estimate", "mse", str(table), "--capture-prior", "0.5,1",
+                                            check=True).stdout
     for bad in ("1", "a,b", "0,1", "1,-2", "nan,1", "1,2,3"):
         refused = civharm("estimate", "mse", str(table), "--capture-prior", bad)
         assert refused.returncode == 1 and "--capture-prior" in refused.stderr, bad

@@ -15,7 +15,7 @@ from civharm.analysis.estimation import (
     profile_interval,
     sample_lcmcr,
 )
-from civharm.analysis.estimation.lcmcr import LcmcrError
+from civharm.analysis.estimation.lcmcr import DEFAULT_LCMCR, LcmcrError
 from test_estimation_loglinear import capture
 
 SHORT = LcmcrSettings(chains=2, burn_in=100, draws=200, thin=1)
@@ -74,16 +74,28 @@ def test_seeded_runs_are_reproducible_bit_for_bit() -> None:
     assert first.population.shape == (2, 200)
 
 
-def test_the_default_capture_prior_is_the_uniform_one_bit_for_bit() -> None:
+def test_the_default_capture_prior_is_beta_half_one_bit_for_bit() -> None:
     table = capture(900, [[0.6, 0.5, 0.55, 0.4], [0.2, 0.15, 0.25, 0.2]], seed=3, shares=[0.4, 0.6])
     default = sample_lcmcr(table, SHORT, seed=11)
+    leaning = sample_lcmcr(table, replace(SHORT, capture_a=0.5, capture_b=1.0), seed=11)
     uniform = sample_lcmcr(table, replace(SHORT, capture_a=1.0, capture_b=1.0), seed=11)
-    jeffreys = sample_lcmcr(table, replace(SHORT, capture_a=0.5), seed=11)
-    assert np.array_equal(default.population, uniform.population)
-    assert np.array_equal(default.alpha, uniform.alpha)
-    assert np.array_equal(default.classes_used, uniform.classes_used)
-    assert not np.array_equal(default.population, jeffreys.population)
-    assert SHORT.as_json()["capture_prior"] == {"a": 1.0, "b": 1.0}
+    assert np.array_equal(default.population, leaning.population)
+    assert np.array_equal(default.alpha, leaning.alpha)
+    assert np.array_equal(default.classes_used, leaning.classes_used)
+    assert not np.array_equal(default.population, uniform.population)
+    assert SHORT.as_json()["capture_prior"] == {"a": 0.5, "b": 1.0}
+
+
+def test_the_leaning_prior_puts_the_estimate_above_the_flat_one_on_a_hard_to_reach_class() -> None:
+    # Half the people are hard to reach on every list: the flat prior reads them as a smaller,
+    # easier class (docs/estimation-validation.md), Beta(0.5, 1) leaves more room for them.
+    table = capture(3000, [[0.5, 0.45, 0.5, 0.4, 0.45], [0.1, 0.15, 0.1, 0.12, 0.08]], seed=6,
+                    shares=[0.5, 0.5])
+    flat = estimate(table, "lcmcr", seed=2, lcmcr=replace(DEFAULT_LCMCR, capture_a=1.0, capture_b=1.0))
+    leaning = estimate(table, "lcmcr", seed=2)
+    assert leaning.estimate > flat.estimate
+    assert leaning.upper - leaning.lower > flat.upper - flat.lower
+    assert leaning.details["settings"]["capture_prior"] == {"a": 0.5, "b": 1.0}
 
 
 def test_draws_are_never_below_the_observed_count() -> None:

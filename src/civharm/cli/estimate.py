@@ -25,8 +25,9 @@ AsJson = Annotated[bool, typer.Option("--json", help="One JSON object.")]
 CapturePrior = Annotated[str, typer.Option(
     "--capture-prior", metavar="A,B",
     help="LCMCR's Beta(A, B) prior on each list's chance of naming a person of a hidden "
-    "class. 1,1 (flat) is the LCMCR default; 0.5,1 leans towards lists that miss people, a "
-    "check of how much the figure owes to the prior (docs/estimation-validation.md).")]
+    "class. The default 0.5,1 leans towards lists that miss people, which keeps the interval "
+    "honest when some people are hard to reach; 1,1 is the flat prior of the R package LCMCR, "
+    "a check of how much the figure owes to the prior (docs/estimation-validation.md).")]
 
 
 def _lcmcr_settings(prior: str) -> LcmcrSettings:
@@ -41,7 +42,7 @@ def _lcmcr_settings(prior: str) -> LcmcrSettings:
     try:
         a, b = (float(p) for p in parts)
     except ValueError:
-        raise UserError(f"--capture-prior takes two numbers, A,B (such as 1,1), not "
+        raise UserError(f"--capture-prior takes two numbers, A,B (such as 0.5,1), not "
                         f"{prior!r}") from None
     if not all(math.isfinite(v) and v > 0 for v in (a, b)):
         raise UserError("--capture-prior: both numbers must be positive")
@@ -91,7 +92,7 @@ def mse(
                                           "per observed capture pattern.", show_default=False)],
     method: Method = "lcmcr",
     seed: Seed = 1,
-    capture_prior: CapturePrior = "1,1",
+    capture_prior: CapturePrior = "0.5,1",
     as_json: AsJson = False,
 ) -> None:
     """Estimate from a capture table. Both methods are run; the other is shown beside the
@@ -127,9 +128,13 @@ def mse(
 
 
 def _say_prior(settings: LcmcrSettings) -> None:
-    if (settings.capture_a, settings.capture_b) != (1.0, 1.0):
+    from civharm.analysis.estimation.lcmcr import DEFAULT_LCMCR
+
+    default = (DEFAULT_LCMCR.capture_a, DEFAULT_LCMCR.capture_b)
+    if (settings.capture_a, settings.capture_b) != default:
         out.print(f"LCMCR's prior on capture probabilities: Beta({settings.capture_a:g}, "
-                  f"{settings.capture_b:g}), not the default Beta(1, 1).", markup=False)
+                  f"{settings.capture_b:g}), not the default Beta({default[0]:g}, {default[1]:g}).",
+                  markup=False)
 
 
 @estimate_app.callback()
@@ -142,7 +147,7 @@ def from_database(
     lists: Annotated[str, typer.Option(help="Source keys to treat as lists, ';' between them. "
                                        "Default: every source naming at least 5% of the people; "
                                        "the rest are pooled as one list.")] = "",
-    capture_prior: CapturePrior = "1,1",
+    capture_prior: CapturePrior = "0.5,1",
     as_json: AsJson = False,
 ) -> None:
     if ctx.invoked_subcommand is not None:
