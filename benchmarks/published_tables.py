@@ -40,6 +40,10 @@ from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from estimation import _finite  # benchmarks/estimation.py: JSON-ready values
+
 from civharm.analysis.estimation import (
     CaptureTable,
     LcmcrSettings,
@@ -441,19 +445,6 @@ def show(results: dict[str, Any]) -> None:
     load = results["machine"]["load_average"]
     print(f"\nTotal {results['cpu_seconds']:.0f} CPU s, {results['wall_seconds']:.0f} s wall, one process "
           f"(load average at the end {load})")
-
-
-def _finite(value: object) -> object:
-    """JSON-ready: numpy scalars as Python numbers, infinities and NaN as null."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:
