@@ -80,8 +80,20 @@ def test_home_states_the_figures_and_links_each_to_its_records(client: Any) -> N
     assert ">61<" in page and "no upper bound" in page and "loglinear" in page
     assert "the lists overlap little" in page
     assert "Families buried under rubble" in page  # S002 named by its published title
+    assert "Prior on each list" not in page  # a log-linear estimate has none
     home = _get(client, "/")
     assert "not estimated yet" not in home and ">61<" in home
+    # An LCMCR estimate says its prior on capture probabilities, summed over strata too.
+    settings = {"capture_prior": {"a": 0.5, "b": 1.0}}
+    models.MseEstimate.objects.create(
+        method="lcmcr", observed=40, estimate=70.0, lower=50.0, upper=120.0, lists=["S002", "S004"],
+        capture_table=[], warnings=[], details={"level": 0.95, "settings": settings})
+    assert "<code>Beta(0.5, 1)</code>" in _get(client, "/figures/estimate")
+    models.MseEstimate.objects.create(
+        method="lcmcr", observed=40, estimate=71.0, lower=50.0, upper=120.0, lists=["S002", "S004"],
+        capture_table=[], warnings=[], details={"level": 0.95, "strata": {"2017-06": {"estimate": {
+            "details": {"settings": {"capture_prior": {"a": 1.0, "b": 1.0}}}}}}})
+    assert "<code>Beta(1, 1)</code>" in _get(client, "/figures/estimate")
 
 
 # --- incidents ----------------------------------------------------------------------------

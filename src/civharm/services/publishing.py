@@ -280,7 +280,24 @@ def estimate_detail(principal: Principal = PUBLIC) -> dict[str, Any] | None:
         "warnings": [_redact(str(w), hidden) for w in latest.warnings],
         "compared": compared,
         "seed": latest.seed,
+        "capture_prior": _capture_prior(latest) if latest.method == "lcmcr" else None,
     }
+
+
+def _capture_prior(estimate: models.MseEstimate) -> str | None:
+    """LCMCR's prior on capture probabilities as "Beta(a, b)", from the estimate's settings or,
+    for a sum of strata, its first stratum's; None when the estimate does not record it."""
+    details = estimate.details
+    settings = details.get("settings")
+    if not isinstance(settings, dict):
+        strata = details.get("strata")
+        first = next(iter(strata.values()), None) if isinstance(strata, dict) else None
+        inner = first.get("estimate", {}).get("details", {}) if isinstance(first, dict) else {}
+        settings = inner.get("settings") if isinstance(inner, dict) else None
+    prior = settings.get("capture_prior") if isinstance(settings, dict) else None
+    if not isinstance(prior, dict) or not {"a", "b"} <= prior.keys():
+        return None
+    return f"Beta({float(prior['a']):g}, {float(prior['b']):g})"
 
 
 # ---------------------------------------------------------------------------------------------
