@@ -121,6 +121,15 @@ def _table(seen: np.ndarray) -> CaptureTable:
 # (a) Validation: one replicate per task, in worker processes.
 
 
+def lcmcr_diagnostics(result: Any) -> dict[str, Any]:
+    """What the benchmarks record of an LCMCR estimate's convergence."""
+    diagnostics = result.details["diagnostics"]
+    assert isinstance(diagnostics, dict)
+    return {"ess": diagnostics["effective_sample_size"], "rhat": diagnostics["split_rhat"],
+            "convergence_warning": any("converged" in w or "effective draws" in w for w in result.warnings),
+            "lengthened": result.details["lengthened"]}
+
+
 def _replicate(task: tuple[int, int]) -> dict[str, Any]:
     scenario_index, replicate = task
     scenario = SCENARIOS[scenario_index]
@@ -134,13 +143,7 @@ def _replicate(task: tuple[int, int]) -> dict[str, Any]:
         row: dict[str, Any] = {"estimate": result.estimate, "lower": result.lower, "upper": result.upper,
                                "seconds": seconds, "warnings": len(result.warnings)}
         if method == "lcmcr":
-            diagnostics = result.details["diagnostics"]
-            assert isinstance(diagnostics, dict)
-            row["ess"] = diagnostics["effective_sample_size"]
-            row["rhat"] = diagnostics["split_rhat"]
-            row["convergence_warning"] = any("converged" in w or "effective draws" in w
-                                             for w in result.warnings)
-            row["lengthened"] = result.details["lengthened"]
+            row |= lcmcr_diagnostics(result)
         out[method] = row
     return out
 

@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from estimation import LEVEL, SCENARIOS, SEED, _summarise
+from estimation import LEVEL, SCENARIOS, SEED, _summarise, lcmcr_diagnostics
 
 from civharm.analysis.estimation import estimate
 from civharm.analysis.estimation.lcmcr import DEFAULT_LCMCR
@@ -43,15 +43,8 @@ def _run(scenario_index: int, replicate: int, table: Any, prior: tuple[float, fl
     start = time.process_time()
     result = estimate(table, "lcmcr", seed=replicate, level=LEVEL, lcmcr=settings)
     seconds = time.process_time() - start
-    diagnostics = result.details["diagnostics"]
-    assert isinstance(diagnostics, dict)
-    return {"lcmcr": {
-        "estimate": result.estimate, "lower": result.lower, "upper": result.upper, "seconds": seconds,
-        "warnings": len(result.warnings), "ess": diagnostics["effective_sample_size"],
-        "rhat": diagnostics["split_rhat"],
-        "convergence_warning": any("converged" in w or "effective draws" in w for w in result.warnings),
-        "lengthened": result.details["lengthened"],
-    }}
+    return {"lcmcr": {"estimate": result.estimate, "lower": result.lower, "upper": result.upper,
+                      "seconds": seconds, "warnings": len(result.warnings), **lcmcr_diagnostics(result)}}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,7 +42,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from estimation import _finite  # benchmarks/estimation.py: JSON-ready values
+from estimation import _finite, lcmcr_diagnostics  # benchmarks/estimation.py
 
 from civharm.analysis.estimation import (
     CaptureTable,
@@ -328,14 +328,10 @@ def _lcmcr(table: CaptureTable, name: str, base: LcmcrSettings, prior: tuple[flo
     start = time.process_time()
     result = estimate(table, "lcmcr", seed=SEED, level=LEVEL, lcmcr=settings)
     seconds = time.process_time() - start
-    diagnostics = result.details["diagnostics"]
-    assert isinstance(diagnostics, dict)
     return {
         "settings_name": name, "prior": list(prior), "settings": settings.as_json(),
         "estimate": result.estimate, "lower": result.lower, "upper": result.upper,
-        "ess": diagnostics["effective_sample_size"], "rhat": diagnostics["split_rhat"],
-        "sweeps_per_chain": result.details["sweeps_per_chain"], "lengthened": result.details["lengthened"],
-        "convergence_warning": any("converged" in w or "effective draws" in w for w in result.warnings),
+        "sweeps_per_chain": result.details["sweeps_per_chain"], **lcmcr_diagnostics(result),
         "warnings": list(result.warnings), "cpu_seconds": seconds,
     }
 
