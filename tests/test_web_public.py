@@ -211,12 +211,15 @@ def test_matched_strikes_and_nearby_destroyed_buildings(client: Any) -> None:
                                             damage_class="moderate", **near)
     models.DamageObservation.objects.create(site="SITE-LATE", observed_on=date(2018, 6, 1),
                                             damage_class="destroyed", **near)
+    models.DamageObservation.objects.create(site="SITE-SEVERE", observed_on=date(2017, 7, 21),
+                                            damage_class="severe", **near)
     models.DamageObservation.objects.create(
         site="SITE-FAR", observed_on=date(2017, 7, 20), damage_class="severe",
         latitude=incident.latitude + 0.01, longitude=incident.longitude)  # ~1.1 km
     page = _get(client, "/incidents/RQ0003")
     assert "17 strikes engaged 15 tactical units" in page and "1200 m" in page
     assert "SITE-NEAR" in page and "destroyed" in page
+    assert "SITE-SEVERE" in page and "severe" in page.split("SITE-SEVERE", 1)[1][:400]
     assert "SITE-MILD" not in page and "SITE-LATE" not in page and "SITE-FAR" not in page
     without = _get(client, "/incidents/RQ0004")
     assert "has no coordinates" in without

@@ -145,18 +145,19 @@ def damage_figures(product: str | None = None, by_neighbourhood: bool = True
 
 
 def destroyed_near(lat: float, lon: float, day_from: date, day_to: date, radius_m: float,
-                   product: str | None = None) -> list[NearbySite]:
-    """Sites seen destroyed on an imagery date from ``day_from`` to ``day_to`` (inclusive)
-    within ``radius_m`` metres of a point, nearest first, each once (its first such
-    sighting)."""
+                   product: str | None = None, severe: bool = False) -> list[NearbySite]:
+    """Sites seen destroyed (or, with ``severe``, destroyed or severely damaged) on an imagery
+    date from ``day_from`` to ``day_to`` (inclusive) within ``radius_m`` metres of a point,
+    nearest first, each once (its first such sighting)."""
     import math
 
     if radius_m < 0 or day_to < day_from:
         return []
+    classes = [DamageClass.DESTROYED.value, *([DamageClass.SEVERE.value] if severe else [])]
     dlat = radius_m / 111_000 * 1.2
     dlon = dlat / max(0.01, math.cos(math.radians(lat)))
     seen = (models.DamageObservation.objects
-            .filter(damage_class=DamageClass.DESTROYED.value,
+            .filter(damage_class__in=classes,
                     observed_on__gte=day_from, observed_on__lte=day_to,
                     latitude__range=(lat - dlat, lat + dlat),
                     longitude__range=(lon - dlon, lon + dlon))

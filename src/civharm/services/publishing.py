@@ -42,6 +42,7 @@ from civharm.domain.vocabulary import (
 from civharm.ingest.schemas import SCHEMAS
 from civharm.services import access, audit, exporting, mapping
 from civharm.services.access import PUBLIC, Principal
+from civharm.services.damage import destroyed_near
 from civharm.services.errors import NotFound, UserError
 from civharm.services.figures import civilian_deaths_by_incident, stats_json
 from civharm.services.flags import is_simulated
@@ -59,7 +60,6 @@ DAMAGE_RADIUS_M = 500
 DAMAGE_ROWS_SHOWN = 50  # the nearest sites listed on an incident's page
 DAMAGE_DAYS_BEFORE = 14
 DAMAGE_DAYS_AFTER = 90
-_EARTH_RADIUS_M = 6_371_000
 
 # Labels and definitions in the words the site shows, marked for translation. The
 # definitions repeat the domain's (a test checks they stay the same).
@@ -551,13 +551,6 @@ def _incident_named(code: str) -> models.Incident | Moved:
     raise NotFound(str(_("no incident with this code")))
 
 
-def _metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
 def nearby_damage(incident: models.Incident) -> list[dict[str, Any]]:
     """Sites seen destroyed or severely damaged near the incident around its date, each once
     (its first such sighting in the window), with the volunteers' destruction window of each
@@ -565,25 +558,14 @@ def nearby_damage(incident: models.Incident) -> list[dict[str, Any]]:
     nearest first."""
     if incident.latitude is None or incident.longitude is None:
         return []
-    lat, lon = incident.latitude, incident.longitude
-    dlat = DAMAGE_RADIUS_M / 111_000 * 1.2
-    dlon = dlat / max(0.1, math.cos(math.radians(lat)))
-    seen = (models.DamageObservation.objects
-            .filter(damage_class__in=[DamageClass.DESTROYED.value, DamageClass.SEVERE.value],
-                    observed_on__gte=incident.date_start - timedelta(days=DAMAGE_DAYS_BEFORE),
-                    observed_on__lte=incident.date_end + timedelta(days=DAMAGE_DAYS_AFTER),
-                    latitude__range=(lat - dlat, lat + dlat),
-                    longitude__range=(lon - dlon, lon + dlon))
-            .order_by("observed_on", "site"))
-    sites: dict[str, dict[str, Any]] = {}
-    for row in seen:
-        distance = _metres_between(lat, lon, row.latitude, row.longitude)
-        if distance > DAMAGE_RADIUS_M or row.site in sites:
-            continue
-        sites[row.site] = {"site": row.site, "observed_on": row.observed_on,
-                           "damage_class": str(DAMAGE_LABELS[row.damage_class]),
-                           "product": row.product, "distance_m": round(distance),
-                           "window": None}
+    sites: dict[str, dict[str, Any]] = {
+        near.site: {"site": near.site, "observed_on": near.observed_on,
+                    "damage_class": str(DAMAGE_LABELS[near.damage_class]), "product": near.product,
+                    "distance_m": near.distance_m, "window": None}
+        for near in destroyed_near(incident.latitude, incident.longitude,
+                                   incident.date_start - timedelta(days=DAMAGE_DAYS_BEFORE),
+                                   incident.date_end + timedelta(days=DAMAGE_DAYS_AFTER),
+                                   DAMAGE_RADIUS_M, severe=True)}
     # The volunteers' destruction window, where there is one: it holds the incident when
     # the building was destroyed on a day of the incident or of the days around it that
     # the window cannot tell apart (before <= day < after overlaps start..end).
