@@ -37,9 +37,9 @@ PRIORS = ((1.0, 1.0), (0.5, 0.5), (0.5, 1.0))
 REPLICATES = 40
 
 
-def _run(scenario_index: int, replicate: int, table: Any, prior: tuple[float, float]) -> dict[str, Any]:
+def _run(replicate: int, table: Any, prior: tuple[float, float], extend: int) -> dict[str, Any]:
     """One LCMCR estimate, recorded as the validation benchmark's ``_replicate`` records it."""
-    settings = replace(DEFAULT_LCMCR, capture_a=prior[0], capture_b=prior[1])
+    settings = replace(DEFAULT_LCMCR, capture_a=prior[0], capture_b=prior[1], extend=extend)
     start = time.process_time()
     result = estimate(table, "lcmcr", seed=replicate, level=LEVEL, lcmcr=settings)
     seconds = time.process_time() - start
@@ -56,9 +56,14 @@ def main(argv: list[str] | None = None) -> int:
                              "(default: the three shown in docs/estimation-validation.md)")
     parser.add_argument("--priors", default=";".join(f"{a:g},{b:g}" for a, b in PRIORS),
                         help="semicolon-separated A,B pairs (default: 1,1;0.5,0.5;0.5,1)")
+    parser.add_argument("--extend", type=int, default=DEFAULT_LCMCR.extend,
+                        help="how many times a run that fails the diagnostics may be lengthened "
+                             f"(default {DEFAULT_LCMCR.extend}, LCMCR's default)")
     args = parser.parse_args(argv)
     if args.replicates < 1:
         parser.error("--replicates must be at least 1")
+    if args.extend < 0:
+        parser.error("--extend must not be negative")
     keys = [s.key for s in SCENARIOS]
     try:
         indices = [keys.index(key.strip()) for key in args.scenarios.split(",")]
@@ -85,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         for prior in priors:
             rows = []
             for replicate, table in enumerate(tables):
-                rows.append(_run(scenario_index, replicate, table, prior))
+                rows.append(_run(replicate, table, prior, args.extend))
             print(f"  {scenario.key} Beta{prior}: done, {time.perf_counter() - wall_start:.0f} s",
                   file=sys.stderr, flush=True)
             s = _summarise(scenario, rows, "lcmcr")
