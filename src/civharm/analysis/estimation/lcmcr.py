@@ -36,10 +36,10 @@ the flat prior, less under the default Beta(0.5, 1). A run whose draws fail the 
 checks (100 effective draws, split R-hat 1.1) is lengthened, up to four times (``extend``), and
 the draws are then taken from the second half of the whole run: about half the runs on
 simulated latent-class tables need it, and lengthening up to four times rather than twice cut
-the runs that still warn by 40–65 % there for about a fifth more CPU time. Tables whose unseen part is
-weakly identified (Kosovo 1999: autocorrelation time about 800 sweeps; the diabetes table of
-Bruno et al.: several thousand) still end with a warning, and :data:`THOROUGH` (five times
-longer) is for a figure that will be published.
+the runs that still warn by 40–65 % there for about a fifth more CPU time. Tables whose
+unseen part is weakly identified (Kosovo 1999: autocorrelation time about 800 sweeps; the
+diabetes table of Bruno et al.: several thousand) still end with a warning, and
+:data:`THOROUGH` (five times longer) is for a figure that will be published.
 """
 
 from __future__ import annotations
